@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * iok_export.h - symbol visibility.  Everything is built with
+ * -fvisibility=hidden; the definitions of public functions and variables
+ * carry IOK_EXPORT.
+ */
+#ifndef IOK_EXPORT_H
+#define IOK_EXPORT_H
+
+#define IOK_EXPORT __attribute__((visibility("default")))
+
+#endif /* IOK_EXPORT_H */

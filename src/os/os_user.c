@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+/*
+ * os_user.c - the OS layer for user space (iokitd, libiokit, tests):
+ * libc allocation, pthread locks, CLOCK_MONOTONIC, stderr logging.
+ */
+#include "iok_os.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+
+_Static_assert(sizeof(pthread_mutex_t) <= sizeof(iok_mutex_t), "iok_mutex_t too small");
+_Static_assert(sizeof(pthread_rwlock_t) <= sizeof(iok_rwlock_t), "iok_rwlock_t too small");
+_Static_assert(sizeof(pthread_cond_t) <= sizeof(iok_cond_t), "iok_cond_t too small");
+
+void *iok_malloc(size_t size)
+{
+	return malloc(size ? size : 1);
+}
+
+void *iok_zalloc(size_t size)
+{
+	return calloc(1, size ? size : 1);
+}
+
+void *iok_realloc(void *ptr, size_t size)
+{
+	return realloc(ptr, size ? size : 1);
+}
+
+void iok_free(void *ptr)
+{
+	free(ptr);
+}
+
+char *iok_strdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+#define MUTEX(m)  ((pthread_mutex_t *)(void *)(m)->opaque)
+#define RWLOCK(l) ((pthread_rwlock_t *)(void *)(l)->opaque)
+#define COND(c)   ((pthread_cond_t *)(void *)(c)->opaque)
+
+void iok_mutex_init(iok_mutex_t *m)
+{
+	pthread_mutex_init(MUTEX(m), NULL);
+}
+
+void iok_mutex_destroy(iok_mutex_t *m)
+{
+	pthread_mutex_destroy(MUTEX(m));
+}
+
+void iok_mutex_lock(iok_mutex_t *m)
+{
+	pthread_mutex_lock(MUTEX(m));
+}
+
+void iok_mutex_unlock(iok_mutex_t *m)
+{
+	pthread_mutex_unlock(MUTEX(m));
+}
+
+void iok_rwlock_init(iok_rwlock_t *l)
+{
+	pthread_rwlock_init(RWLOCK(l), NULL);
+}
+
+void iok_rwlock_destroy(iok_rwlock_t *l)
+{
+	pthread_rwlock_destroy(RWLOCK(l));
+}
+
+void iok_rwlock_rdlock(iok_rwlock_t *l)
+{
+	pthread_rwlock_rdlock(RWLOCK(l));
+}
+
+void iok_rwlock_wrlock(iok_rwlock_t *l)
+{
+	pthread_rwlock_wrlock(RWLOCK(l));
+}
+
+void iok_rwlock_unlock(iok_rwlock_t *l)
+{
+	pthread_rwlock_unlock(RWLOCK(l));
+}
+
+void iok_cond_init(iok_cond_t *c)
+{
+	pthread_condattr_t attr;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(COND(c), &attr);
+	pthread_condattr_destroy(&attr);
+}
+
+void iok_cond_destroy(iok_cond_t *c)
+{
+	pthread_cond_destroy(COND(c));
+}
+
+void iok_cond_wait(iok_cond_t *c, iok_mutex_t *m)
+{
+	pthread_cond_wait(COND(c), MUTEX(m));
+}
+
+int iok_cond_timedwait(iok_cond_t *c, iok_mutex_t *m, uint64_t deadline_ns)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)(deadline_ns / 1000000000u),
+		.tv_nsec = (long)(deadline_ns % 1000000000u),
+	};
+
+	return -pthread_cond_timedwait(COND(c), MUTEX(m), &ts);
+}
+
+void iok_cond_broadcast(iok_cond_t *c)
+{
+	pthread_cond_broadcast(COND(c));
+}
+
+uint64_t iok_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int log_level = IOK_LOG_WARNING;
+
+void iok_log_set_level(int level)
+{
+	log_level = level;
+}
+
+void iok_log(int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level > log_level)
+		return;
+	va_start(ap, fmt);
+	flockfile(stderr);
+	fputs("iokit: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	funlockfile(stderr);
+	va_end(ap);
+}
