@@ -8,5 +8,6 @@
 #define IOK_EXPORT_H
 
 #define IOK_EXPORT __attribute__((visibility("default")))
+#define IOK_EXPORT_DATA IOK_EXPORT
 
 #endif /* IOK_EXPORT_H */

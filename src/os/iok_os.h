@@ -76,6 +76,9 @@ void iok_cond_wait(iok_cond_t *c, iok_mutex_t *m);
 int iok_cond_timedwait(iok_cond_t *c, iok_mutex_t *m, uint64_t deadline_ns);
 void iok_cond_broadcast(iok_cond_t *c);
 
+/* An identifier of the calling thread (pthread_self, current). */
+uintptr_t iok_thread_id(void);
+
 /* Monotonic clock in nanoseconds. */
 uint64_t iok_now_ns(void);
 

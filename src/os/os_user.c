@@ -122,6 +122,11 @@ void iok_cond_broadcast(iok_cond_t *c)
 	pthread_cond_broadcast(COND(c));
 }
 
+uintptr_t iok_thread_id(void)
+{
+	return (uintptr_t)pthread_self();
+}
+
 uint64_t iok_now_ns(void)
 {
 	struct timespec ts;

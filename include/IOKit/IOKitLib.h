@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * IOKit/IOKitLib.h - the IOKit client API (Apple's names, types and
+ * signatures).  Objects (services, iterators, connections) are
+ * mach_port_t names valid only in the calling process; every object a call
+ * returns holds one reference the caller drops with IOObjectRelease().
+ *
+ * In OpenIOKit the calls travel to a driver host (iokitd, on a Unix socket
+ * named by $IOKIT_SOCKET) instead of the Mach kernel; the results and
+ * return codes are Apple's.  A missing host gives kIOReturnNotResponding.
+ */
+#ifndef _IOKIT_IOKITLIB_H
+#define _IOKIT_IOKITLIB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <mach/mach_types.h>
+#include <mach/mach_init.h>
+#include <CoreFoundation/CFBase.h>
+#include <CoreFoundation/CFDictionary.h>
+#include <IOKit/IOTypes.h>
+#include <IOKit/IOKitKeys.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The main port: MACH_PORT_NULL means "the default host". */
+extern const mach_port_t kIOMainPortDefault;
+extern const mach_port_t kIOMasterPortDefault;   /* deprecated alias */
+
+kern_return_t IOMainPort(mach_port_t bootstrapPort, mach_port_t *mainPort);
+kern_return_t IOMasterPort(mach_port_t bootstrapPort, mach_port_t *mainPort);
+
+/* Options for registry iteration. */
+enum {
+	kIORegistryIterateRecursively = 0x00000001,
+	kIORegistryIterateParents = 0x00000002
+};
+
+/* Objects. */
+kern_return_t IOObjectRelease(io_object_t object);
+kern_return_t IOObjectRetain(io_object_t object);
+kern_return_t IOObjectGetClass(io_object_t object, io_name_t className);
+CFStringRef IOObjectCopyClass(io_object_t object);
+boolean_t IOObjectConformsTo(io_object_t object, const io_name_t className);
+boolean_t IOObjectIsEqualTo(io_object_t object, io_object_t anObject);
+uint32_t IOObjectGetKernelRetainCount(io_object_t object);
+uint32_t IOObjectGetUserRetainCount(io_object_t object);
+uint32_t IOObjectGetRetainCount(io_object_t object);
+
+/* Iterators. */
+io_object_t IOIteratorNext(io_iterator_t iterator);
+void IOIteratorReset(io_iterator_t iterator);
+boolean_t IOIteratorIsValid(io_iterator_t iterator);
+
+/* Services.  The matching dictionary is consumed (released) on every path. */
+io_service_t IOServiceGetMatchingService(mach_port_t mainPort, CFDictionaryRef matching);
+kern_return_t IOServiceGetMatchingServices(mach_port_t mainPort, CFDictionaryRef matching,
+					   io_iterator_t *existing);
+kern_return_t IOServiceMatchPropertyTable(io_service_t service, CFDictionaryRef matching,
+					  boolean_t *matches);
+
+/* Matching dictionaries (each a new mutable dictionary, or NULL). */
+CFMutableDictionaryRef IOServiceMatching(const char *name);
+CFMutableDictionaryRef IOServiceNameMatching(const char *name);
+CFMutableDictionaryRef IOBSDNameMatching(mach_port_t mainPort, uint32_t options, const char *bsdName);
+CFMutableDictionaryRef IORegistryEntryIDMatching(uint64_t entryID);
+
+/* Registry. */
+io_registry_entry_t IORegistryGetRootEntry(mach_port_t mainPort);
+io_registry_entry_t IORegistryEntryFromPath(mach_port_t mainPort, const io_string_t path);
+io_registry_entry_t IORegistryEntryCopyFromPath(mach_port_t mainPort, CFStringRef path);
+kern_return_t IORegistryEntryGetName(io_registry_entry_t entry, io_name_t name);
+kern_return_t IORegistryEntryGetNameInPlane(io_registry_entry_t entry, const io_name_t plane,
+					    io_name_t name);
+kern_return_t IORegistryEntryGetLocationInPlane(io_registry_entry_t entry, const io_name_t plane,
+						io_name_t location);
+kern_return_t IORegistryEntryGetPath(io_registry_entry_t entry, const io_name_t plane,
+				     io_string_t path);
+CFStringRef IORegistryEntryCopyPath(io_registry_entry_t entry, const io_name_t plane);
+kern_return_t IORegistryEntryGetRegistryEntryID(io_registry_entry_t entry, uint64_t *entryID);
+kern_return_t IORegistryEntryCreateCFProperties(io_registry_entry_t entry,
+						CFMutableDictionaryRef *properties,
+						CFAllocatorRef allocator, IOOptionBits options);
+CFTypeRef IORegistryEntryCreateCFProperty(io_registry_entry_t entry, CFStringRef key,
+					  CFAllocatorRef allocator, IOOptionBits options);
+CFTypeRef IORegistryEntrySearchCFProperty(io_registry_entry_t entry, const io_name_t plane,
+					  CFStringRef key, CFAllocatorRef allocator,
+					  IOOptionBits options);
+kern_return_t IORegistryEntryGetChildIterator(io_registry_entry_t entry, const io_name_t plane,
+					      io_iterator_t *iterator);
+kern_return_t IORegistryEntryGetChildEntry(io_registry_entry_t entry, const io_name_t plane,
+					   io_registry_entry_t *child);
+kern_return_t IORegistryEntryGetParentIterator(io_registry_entry_t entry, const io_name_t plane,
+					       io_iterator_t *iterator);
+kern_return_t IORegistryEntryGetParentEntry(io_registry_entry_t entry, const io_name_t plane,
+					    io_registry_entry_t *parent);
+boolean_t IORegistryEntryInPlane(io_registry_entry_t entry, const io_name_t plane);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _IOKIT_IOKITLIB_H */

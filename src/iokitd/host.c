@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: MIT
+/*
+ * host.c - iokitd's driver loader and socket server.
+ *
+ * Each client connection is a task with its own name table, served by its
+ * own thread: a slow or stalled client blocks only itself.  The caller's
+ * pid, uid and gid come from SO_PEERCRED, its name from /proc/PID/comm.
+ */
+#include "host.h"
+#include "iok_wire.h"
+#include "runtime.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+/* ---- drivers ------------------------------------------------------------ */
+
+int host_load_driver(const char *path)
+{
+	const struct iok_driver *(*entry)(void);
+	const struct iok_driver *drv;
+	void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	int ret;
+
+	if (!dl) {
+		fprintf(stderr, "iokitd: cannot load %s: %s\n", path, dlerror());
+		return -ENOENT;
+	}
+	*(void **)&entry = dlsym(dl, IOK_DRIVER_ENTRY_SYMBOL);
+	drv = entry ? entry() : NULL;
+	if (!drv) {
+		fprintf(stderr, "iokitd: %s has no %s\n", path, IOK_DRIVER_ENTRY_SYMBOL);
+		dlclose(dl);
+		return -EINVAL;
+	}
+	ret = iok_driver_register(drv);
+	if (ret) {
+		fprintf(stderr, "iokitd: %s: driver %s refused (%s)\n", path, drv->bundle_id,
+			strerror(-ret));
+		dlclose(dl);
+		return ret;
+	}
+	iok_log(IOK_LOG_INFO, "loaded %s %s from %s", drv->bundle_id,
+		drv->version ? drv->version : "", path);
+	return 0;   /* the module stays loaded for the host's lifetime */
+}
+
+static int so_filter(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return n > 3 && strcmp(d->d_name + n - 3, ".so") == 0;
+}
+
+int host_load_driver_dir(const char *dir)
+{
+	struct dirent **list;
+	char path[4096];
+	int n = scandir(dir, &list, so_filter, alphasort), ret = 0;
+
+	if (n < 0)
+		return errno == ENOENT ? 0 : -errno;
+	for (int i = 0; i < n; i++) {
+		if (!ret && snprintf(path, sizeof(path), "%s/%s", dir, list[i]->d_name) <
+				    (int)sizeof(path))
+			ret = host_load_driver(path);
+		free(list[i]);
+	}
+	free(list);
+	return ret;
+}
+
+/* ---- clients ------------------------------------------------------------ */
+
+struct client {
+	int fd;
+	iok_task_t *task;
+};
+
+static void proc_name(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(buf, len, "unknown");
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+static void *client_thread(void *arg)
+{
+	struct client *cl = arg;
+	uint8_t *req = malloc(IOK_WIRE_MAX_MSG), *rep = malloc(IOK_WIRE_MAX_MSG);
+
+	while (req && rep) {
+		/* MSG_TRUNC: the length of the whole datagram, even if longer. */
+		ssize_t n = recv(cl->fd, req, IOK_WIRE_MAX_MSG, MSG_TRUNC);
+		long len;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (n > IOK_WIRE_MAX_MSG) {
+			iok_log(IOK_LOG_WARNING, "pid %d: oversized message, dropping client",
+				cl->task->pid);
+			break;
+		}
+		len = iok_server_handle(cl->task, req, (size_t)n, rep, IOK_WIRE_MAX_MSG);
+		if (len < 0) {
+			iok_log(IOK_LOG_WARNING, "pid %d: malformed message, dropping client",
+				cl->task->pid);
+			break;
+		}
+		if (send(cl->fd, rep, (size_t)len, MSG_NOSIGNAL) != len)
+			break;
+	}
+	free(req);
+	free(rep);
+	close(cl->fd);
+	iok_log(IOK_LOG_DEBUG, "pid %d: disconnected", cl->task->pid);
+	iok_task_destroy(cl->task);
+	free(cl);
+	return NULL;
+}
+
+static void accept_client(int lfd)
+{
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	pthread_attr_t attr;
+	pthread_t th;
+	struct client *cl;
+	char name[64];
+	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) || !(cl = malloc(sizeof(*cl)))) {
+		close(fd);
+		return;
+	}
+	proc_name(cred.pid, name, sizeof(name));
+	cl->fd = fd;
+	cl->task = iok_task_create(cred.pid, cred.uid, cred.gid, name);
+	if (!cl->task)
+		goto err_free;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	if (pthread_create(&th, &attr, client_thread, cl)) {
+		pthread_attr_destroy(&attr);
+		iok_task_destroy(cl->task);
+		goto err_free;
+	}
+	pthread_attr_destroy(&attr);
+	iok_log(IOK_LOG_DEBUG, "pid %d (%s) uid %u connected", (int)cred.pid, name, cred.uid);
+	return;
+
+err_free:
+	free(cl);
+	close(fd);
+}
+
+/* Binds path, replacing a stale socket but never a live host's. */
+static int listen_on(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	mode_t old;
+
+	if (fd < 0)
+		return -errno;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+		fprintf(stderr, "iokitd: a host is already serving %s\n", path);
+		close(fd);
+		return -EADDRINUSE;
+	}
+	unlink(path);
+	/* Owner-only: the host serves the user that runs it. */
+	old = umask(077);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) || listen(fd, 128)) {
+		int err = -errno;
+
+		umask(old);
+		fprintf(stderr, "iokitd: cannot listen on %s: %s\n", path, strerror(-err));
+		close(fd);
+		return err;
+	}
+	umask(old);
+	return fd;
+}
+
+int host_serve(const char *path)
+{
+	sigset_t mask;
+	int lfd, sfd;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &mask, NULL);   /* inherited by client threads */
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	lfd = listen_on(path);
+	if (lfd < 0 || sfd < 0) {
+		if (sfd >= 0)
+			close(sfd);
+		return lfd < 0 ? lfd : -errno;
+	}
+	iok_log(IOK_LOG_INFO, "serving on %s", path);
+	for (;;) {
+		struct pollfd p[2] = { { .fd = lfd, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
+
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (p[1].revents)
+			break;
+		if (p[0].revents & POLLIN)
+			accept_client(lfd);
+	}
+	close(lfd);
+	close(sfd);
+	unlink(path);
+	return 0;
+}

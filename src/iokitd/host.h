@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/* host.h - iokitd's pieces: driver loading and the socket server. */
+#ifndef IOKITD_HOST_H
+#define IOKITD_HOST_H
+
+#include <stdbool.h>
+
+/* Loads one driver module (a shared object exporting iok_driver_entry). */
+int host_load_driver(const char *path);
+/* Loads every *.so in dir, in name order.  A missing dir is not an error. */
+int host_load_driver_dir(const char *dir);
+
+/* Serves clients on the Unix socket at path until SIGTERM/SIGINT. */
+int host_serve(const char *path);
+
+#endif /* IOKITD_HOST_H */

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: MIT
+/*
+ * iokitd - the user-space IOKit host.  Loads driver modules, runs
+ * matching, and serves clients (libiokit) on a Unix SOCK_SEQPACKET socket.
+ *
+ *	iokitd [--socket PATH] [--drivers DIR] [--no-default-drivers]
+ *	       [--verbose] [DRIVER.so ...]
+ *
+ * The socket path defaults to $IOKIT_SOCKET, then $XDG_RUNTIME_DIR/
+ * iokitd.sock, then /tmp/iokitd-<uid>.sock.  Drivers named on the command
+ * line are loaded first, then those in the drivers folder (the installed
+ * one unless --drivers or --no-default-drivers says otherwise).
+ */
+#include "host.h"
+#include "iok_os.h"
+#include "iok_paths.h"
+#include "runtime.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: iokitd [--socket PATH] [--drivers DIR] [--no-default-drivers]\n"
+		   "              [--verbose] [DRIVER.so ...]\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "drivers", required_argument, NULL, 'd' },
+		{ "no-default-drivers", no_argument, NULL, 'n' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *socket_path = NULL, *driver_dir = IOK_DRIVER_DIR;
+	char path[PATH_MAX];
+	int c;
+
+	while ((c = getopt_long(argc, argv, "s:d:nvh", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			socket_path = optarg;
+			break;
+		case 'd':
+			driver_dir = optarg;
+			break;
+		case 'n':
+			driver_dir = NULL;
+			break;
+		case 'v':
+			iok_log_set_level(IOK_LOG_DEBUG);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!socket_path) {
+		if (iok_socket_path(path, sizeof(path))) {
+			fprintf(stderr, "iokitd: socket path too long\n");
+			return 1;
+		}
+		socket_path = path;
+	}
+	if (iok_runtime_init()) {
+		fprintf(stderr, "iokitd: cannot initialise the runtime\n");
+		return 1;
+	}
+	for (int i = optind; i < argc; i++)
+		if (host_load_driver(argv[i]))
+			return 1;
+	if (driver_dir && host_load_driver_dir(driver_dir))
+		return 1;
+	return host_serve(socket_path) ? 1 : 0;
+}

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+/*
+ * conn.c - the connection to the host: one SOCK_SEQPACKET socket per
+ * process, opened on first use, one request in flight at a time.
+ *
+ * Names handed out by the host belong to this connection (the host's task
+ * for this process).  If the host goes away those names are gone with it,
+ * so the library does not reconnect once a connection was lost: every
+ * later call returns kIOReturnNotResponding.  Until a first connection
+ * succeeds, each call tries again, so a program may start before its host.
+ * A child made by fork() does not inherit the connection (its calls return
+ * kIOReturnNotResponding): the host identifies tasks by their socket.
+ */
+#include "libiokit.h"
+#include "iok_paths.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+enum conn_state { CONN_NEW, CONN_UP, CONN_LOST };
+
+static struct {
+	pthread_mutex_t lock;
+	enum conn_state state;
+	int fd;
+	uint32_t seq;
+} conn = { PTHREAD_MUTEX_INITIALIZER, CONN_NEW, -1, 0 };
+
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void conn_child_after_fork(void)
+{
+	pthread_mutex_init(&conn.lock, NULL);
+	if (conn.fd >= 0)
+		close(conn.fd);
+	conn.fd = -1;
+	if (conn.state == CONN_UP)
+		conn.state = CONN_LOST;
+}
+
+static void conn_prepare_fork(void)
+{
+	pthread_mutex_lock(&conn.lock);
+}
+
+static void conn_parent_after_fork(void)
+{
+	pthread_mutex_unlock(&conn.lock);
+}
+
+static void install_atfork(void)
+{
+	pthread_atfork(conn_prepare_fork, conn_parent_after_fork, conn_child_after_fork);
+}
+
+static void conn_lost_locked(void)
+{
+	if (conn.fd >= 0)
+		close(conn.fd);
+	conn.fd = -1;
+	conn.state = CONN_LOST;
+}
+
+static IOReturn exchange_locked(const struct iok_rpc *req, struct iok_reply *rep);
+
+static IOReturn connect_locked(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct iok_rpc hello = { .op = IOK_OP_HELLO, .value = IOK_WIRE_VERSION };
+	struct iok_reply rep = { 0 };
+	IOReturn ret;
+	int fd;
+
+	if (iok_socket_path(sun.sun_path, sizeof(sun.sun_path)))
+		return kIOReturnNotResponding;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return kIOReturnNoResources;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
+		close(fd);
+		return kIOReturnNotResponding;
+	}
+	conn.fd = fd;
+	conn.state = CONN_UP;
+	ret = exchange_locked(&hello, &rep);
+	iok_reply_free(&rep);
+	if (ret != kIOReturnSuccess) {
+		conn_lost_locked();
+		conn.state = CONN_NEW;   /* a host of another version: try later */
+	}
+	return ret;
+}
+
+/* Checks the reply's layout before anything reads it. */
+static IOReturn parse_reply(struct iok_wire_msg *m, size_t n, uint32_t seq, uint16_t op,
+			    struct iok_reply *rep)
+{
+	const char *areas = (const char *)(m + 1);
+
+	if (n < sizeof(*m) || m->hdr.size != n || m->hdr.seq != seq || m->hdr.op != op)
+		return kIOReturnIPCError;
+	if (m->str_len > n - sizeof(*m) || m->data_len != n - sizeof(*m) - m->str_len)
+		return kIOReturnIPCError;
+	if (m->str_len && (areas[m->str_len - 1] != '\0' || m->str_len > IOK_WIRE_MAX_STR))
+		return kIOReturnIPCError;
+	rep->str = m->str_len ? areas : NULL;
+	rep->data = (const uint8_t *)areas + m->str_len;
+	rep->data_len = m->data_len;
+	return m->hdr.result;
+}
+
+static IOReturn exchange_locked(const struct iok_rpc *req, struct iok_reply *rep)
+{
+	size_t str_len = req->str ? strlen(req->str) + 1 : 0;
+	struct iok_wire_msg m = {
+		.hdr = { .op = req->op, .seq = ++conn.seq },
+		.obj = req->obj, .obj2 = req->obj2, .options = req->options,
+		.type = req->type, .value = req->value,
+		.str_len = (uint32_t)str_len, .data_len = (uint32_t)req->data_len,
+	};
+	struct iovec iov[3] = {
+		{ &m, sizeof(m) },
+		{ (void *)req->str, str_len },
+		{ (void *)req->data, req->data_len },
+	};
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 3 };
+	size_t total = sizeof(m) + str_len + req->data_len;
+	ssize_t n;
+
+	if (str_len > IOK_WIRE_MAX_STR)
+		return kIOReturnBadArgument;
+	if (total > IOK_WIRE_MAX_MSG)
+		return kIOReturnMessageTooLarge;
+	m.hdr.size = (uint32_t)total;
+	rep->msg = malloc(IOK_WIRE_MAX_MSG);
+	if (!rep->msg)
+		return kIOReturnNoMemory;
+	do
+		n = sendmsg(conn.fd, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)total)
+		goto lost;
+	do
+		n = recv(conn.fd, rep->msg, IOK_WIRE_MAX_MSG, MSG_TRUNC);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0 || n > IOK_WIRE_MAX_MSG)
+		goto lost;
+	return parse_reply(rep->msg, (size_t)n, m.hdr.seq, req->op, rep);
+lost:
+	conn_lost_locked();
+	return kIOReturnNotResponding;
+}
+
+IOReturn iok_call(const struct iok_rpc *req, struct iok_reply *rep)
+{
+	IOReturn ret;
+
+	*rep = (struct iok_reply){ 0 };
+	pthread_once(&atfork_once, install_atfork);
+	pthread_mutex_lock(&conn.lock);
+	if (conn.state == CONN_NEW && (ret = connect_locked()) != kIOReturnSuccess)
+		goto out;
+	if (conn.state != CONN_UP) {
+		ret = kIOReturnNotResponding;
+		goto out;
+	}
+	ret = exchange_locked(req, rep);
+out:
+	pthread_mutex_unlock(&conn.lock);
+	return ret;
+}
+
+void iok_reply_free(struct iok_reply *rep)
+{
+	free(rep->msg);
+	*rep = (struct iok_reply){ 0 };
+}

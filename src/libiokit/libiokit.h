@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/* libiokit.h - private interfaces of the client library. */
+#ifndef LIBIOKIT_H
+#define LIBIOKIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <CoreFoundation/CoreFoundation.h>
+#include <IOKit/IOKitLib.h>
+#include <IOKit/driver/iok_object.h>
+
+#include "iok_export.h"
+#include "iok_wire.h"
+
+/* The main port name IOMainPort hands out (MACH_PORT_NULL works too). */
+#define IOK_MAIN_PORT_NAME ((mach_port_t)0x0b01)
+
+/* A request to the host: the fixed fields and the two variable areas. */
+struct iok_rpc {
+	uint16_t op;
+	uint32_t obj;
+	uint32_t obj2;
+	uint32_t options;
+	uint32_t type;
+	uint64_t value;
+	const char *str;         /* NULL: none */
+	const void *data;
+	size_t data_len;
+};
+
+/* The host's reply; release with iok_reply_free. */
+struct iok_reply {
+	struct iok_wire_msg *msg;  /* fixed fields (result in msg->hdr.result) */
+	const char *str;           /* NUL-terminated, or NULL */
+	const uint8_t *data;
+	size_t data_len;
+};
+
+/*
+ * Sends req and waits for the reply.  Returns the host's IOReturn, or
+ * kIOReturnNotResponding when there is no host (or it went away),
+ * kIOReturnNoMemory, kIOReturnIPCError for a reply that does not parse.
+ * On any return rep must be freed.
+ */
+IOReturn iok_call(const struct iok_rpc *req, struct iok_reply *rep);
+void iok_reply_free(struct iok_reply *rep);
+
+/* Is port acceptable where Apple takes the main port? */
+static inline int iok_main_port_ok(mach_port_t port)
+{
+	return port == MACH_PORT_NULL || port == IOK_MAIN_PORT_NAME;
+}
+
+/* CoreFoundation <-> runtime property objects (cf_bridge.c).  NULL when
+ * a value has no counterpart (non-string key, unknown CF type). */
+iok_object_t *iok_object_from_cf(CFTypeRef cf);
+CFTypeRef iok_object_copy_cf(const iok_object_t *obj);
+
+/* Serializes a CF property tree in Apple's binary format (free with
+ * iok_free).  Returns 0 or -EINVAL/-ENOMEM. */
+int iok_cf_serialize(CFTypeRef cf, uint8_t **out, size_t *len);
+/* Unserializes a host reply into a new CF object, or NULL. */
+CFTypeRef iok_cf_unserialize(const void *buf, size_t len);
+
+#endif /* LIBIOKIT_H */

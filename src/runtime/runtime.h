@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * runtime.h - private structures of the driver runtime, shared by its
+ * source files (registry, matching, tasks, user clients, the server).
+ */
+#ifndef IOK_RUNTIME_H
+#define IOK_RUNTIME_H
+
+#include "iok_os.h"
+#include "iok_export.h"
+#include <IOKit/driver/iok_object.h>
+#include <IOKit/driver/iok_service.h>
+
+/* Service state bits (registry lock). */
+#define IOK_SVC_REGISTERED  0x1u   /* registerService was called */
+#define IOK_SVC_MATCHED     0x2u   /* driver matching has run on it */
+#define IOK_SVC_INACTIVE    0x4u   /* terminated */
+#define IOK_SVC_STARTED     0x8u   /* start() succeeded */
+
+struct iok_uc;
+
+struct iok_service {
+	iok_object_t obj;
+	const iok_class_t *cls;
+	uint64_t id;
+	void *ivars;
+
+	/* Protected by lock. */
+	iok_mutex_t lock;
+	char *name;          /* NULL: the class name */
+	char *location;      /* NULL: none */
+	iok_object_t *props; /* dictionary */
+
+	/* Protected by the registry lock: the IOService plane and state. */
+	iok_service_t *provider;      /* holds a reference */
+	iok_service_t *first_child;   /* children hold references to us */
+	iok_service_t *last_child;
+	iok_service_t *next_sibling;
+	iok_service_t *prev_sibling;
+	uint32_t state;
+
+	struct iok_uc *uc;   /* IOUserClient instances only */
+};
+
+/* The registry lock guards every plane link and state word.  Driver code
+ * is never called with it held. */
+void iok_registry_rdlock(void);
+void iok_registry_wrlock(void);
+void iok_registry_unlock(void);
+
+/* Initialises the registry (Root, the platform device, IOResources).
+ * Idempotent; returns 0 or -ENOMEM. */
+int iok_runtime_init(void);
+/* Tears everything down (tests). */
+void iok_runtime_shutdown(void);
+
+iok_service_t *iok_registry_root(void);  /* borrowed */
+
+/* Registry-order walk of the IOService plane under the registry read
+ * lock.  fn returns false to stop. */
+typedef bool (*iok_walk_fn_t)(iok_service_t *s, void *ctx);
+void iok_registry_walk(iok_walk_fn_t fn, void *ctx);
+
+/* The op lookup: the first non-NULL entry at byte offset off of the ops
+ * tables from cls up to the base class. */
+typedef void (*iok_op_fn_t)(void);
+iok_op_fn_t iok_class_find_op(const iok_class_t *cls, size_t off);
+#define IOK_OP(cls, field) \
+	((__typeof__(((struct iok_class_ops *)0)->field)) \
+	 iok_class_find_op(cls, offsetof(struct iok_class_ops, field)))
+
+/* Class registry.  Base classes are built in. */
+int iok_class_register(const iok_class_t *cls);
+void iok_class_unregister(const iok_class_t *cls);
+/* Instance counts per class, for diagnostics. */
+uint32_t iok_class_instance_count(const char *name);
+
+/* Service helpers. */
+bool iok_service_is_user_client(const iok_service_t *s);
+uint32_t iok_service_state(iok_service_t *s);
+/* Path in the IOService plane ("IOService:/A/B@1").  -ENAMETOOLONG. */
+int iok_service_get_path(iok_service_t *s, char *buf, size_t len);
+/* Looks up a path.  Returns a new reference or NULL. */
+iok_service_t *iok_service_from_path(const char *path);
+/* Snapshot of children / provider as an array of services (references
+ * held by the array entries). */
+iok_service_t **iok_service_copy_children(iok_service_t *s, size_t *count);
+
+/* Matching (matching.c). */
+bool iok_match_table(iok_service_t *s, iok_object_t *table, bool changes_ok, int32_t *score);
+void iok_matching_enqueue(iok_service_t *s);
+void iok_matching_init(void);
+void iok_matching_drain(void);
+bool iok_matching_busy(void);
+/* The personality catalogue. */
+int iok_catalogue_add(const struct iok_driver *driver, iok_object_t *personalities);
+void iok_catalogue_reset(void);
+
+/* IOService::getMatchingServices: a new array of the registered, matched,
+ * active services that match table (references in the array). */
+iok_object_t *iok_copy_matching_services(iok_object_t *table);
+
+/* Entries as objects: an iok_object_t * for a service and back. */
+static inline iok_object_t *iok_service_object(iok_service_t *s)
+{
+	return s ? &s->obj : NULL;
+}
+iok_service_t *iok_object_service(iok_object_t *obj);   /* NULL if not an entry */
+
+#endif /* IOK_RUNTIME_H */
+
+/* ---- tasks: one per client process connection (task.c) ---------------- */
+
+/*
+ * A task is the host's view of a client: its credentials and its table of
+ * object names.  Names are per task (a name means nothing in another
+ * task); one object has one name per task, and each time the object is
+ * handed out again its user-reference count on that name goes up, as with
+ * Mach send rights.  Names look like Mach names: (index + 1) << 8 | gen,
+ * with (gen & 3) == 3.
+ */
+#define IOK_TASK_MAX_NAMES 65536
+
+struct iok_task {
+	iok_object_t obj;
+	int32_t pid;
+	uint32_t uid;
+	uint32_t gid;
+	char name[64];
+
+	iok_mutex_t lock;
+	struct iok_name_slot *slots;
+	uint32_t n_slots;     /* slots in use or freed */
+	uint32_t cap;
+	uint32_t free_head;   /* index + 1 of the first free slot, 0 if none */
+	uint32_t live;
+	uint32_t *hash;       /* object -> index + 1, open addressing */
+	uint32_t hash_cap;
+};
+
+iok_task_t *iok_task_create(int32_t pid, uint32_t uid, uint32_t gid, const char *name);
+/* Drops every name of the task, then the creator's reference. */
+void iok_task_destroy(iok_task_t *task);
+/* Names obj in task (new name or +1 uref).  Returns the name, or 0 when
+ * the table is full or memory ran out. */
+uint32_t iok_task_name_object(iok_task_t *task, iok_object_t *obj);
+/* The object a name denotes, retained; NULL if the name is not valid. */
+iok_object_t *iok_task_lookup(iok_task_t *task, uint32_t name);
+/* Adds delta (+1/-1) user references; at zero the name is freed.
+ * Returns 0, or -ENOENT for an invalid name, -EOVERFLOW. */
+int iok_task_mod_refs(iok_task_t *task, uint32_t name, int delta);
+uint32_t iok_task_urefs(iok_task_t *task, uint32_t name);
+uint32_t iok_task_name_count(iok_task_t *task);
+
+/* ---- iterators (iterator.c) ------------------------------------------- */
+
+/* An iterator over a snapshot array of objects (held by the iterator). */
+iok_object_t *iok_iterator_create(iok_object_t *array);
+/* Next object (retained) or NULL at the end. */
+iok_object_t *iok_iterator_next(iok_object_t *it);
+void iok_iterator_reset(iok_object_t *it);
+
+/* ---- the message server (server.c) ------------------------------------ */
+
+/*
+ * Handles one request of task.  req/len is exactly what was received.
+ * Writes the reply into reply (cap bytes, at least IOK_WIRE_MAX_MSG) and
+ * returns its length, or -EPROTO when the message cannot be answered at all
+ * (no readable header): the transport then drops the client.
+ */
+long iok_server_handle(iok_task_t *task, const void *req, size_t len, void *reply, size_t cap);

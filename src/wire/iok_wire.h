@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * iok_wire.h - the messages between libiokit and a host (iokitd's Unix
+ * socket, and later the ioctl of /dev/iokit).  One request, one reply.
+ *
+ * Every message starts with struct iok_wire_hdr; hdr.size is the whole
+ * message.  Fields are fixed-width and naturally aligned, native-endian
+ * (client and host share a machine).  Variable data follows the fixed part
+ * and its length is stated in the fixed part: a receiver checks that
+ * received bytes == hdr.size == sizeof(fixed part) + stated lengths before
+ * it reads anything else.  Reserved fields must be zero.
+ */
+#ifndef IOK_WIRE_H
+#define IOK_WIRE_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
+#include <stdint.h>
+#endif
+
+#define IOK_WIRE_VERSION     1
+/* Largest message in either direction (the socket is SOCK_SEQPACKET). */
+#define IOK_WIRE_MAX_MSG     (64 * 1024)
+/* Largest string argument, NUL included (io_string_t). */
+#define IOK_WIRE_MAX_STR     512
+
+enum iok_wire_op {
+	IOK_OP_HELLO = 1,              /* value: client wire version -> host version */
+	IOK_OP_OBJECT_RELEASE,         /* obj */
+	IOK_OP_OBJECT_RETAIN,          /* obj */
+	IOK_OP_OBJECT_GET_CLASS,       /* obj -> str */
+	IOK_OP_OBJECT_CONFORMS_TO,     /* obj, str -> value (bool) */
+	IOK_OP_OBJECT_GET_RETAIN_COUNT,/* obj -> value (kernel), options (user) */
+	IOK_OP_GET_MATCHING_SERVICES,  /* data: serialized dict -> obj (iterator or 0) */
+	IOK_OP_SERVICE_MATCH_TABLE,    /* obj, data: dict -> value (bool) */
+	IOK_OP_ITERATOR_NEXT,          /* obj -> obj2 */
+	IOK_OP_ITERATOR_RESET,         /* obj */
+	IOK_OP_ITERATOR_IS_VALID,      /* obj -> value */
+	IOK_OP_REGISTRY_GET_ROOT,      /* -> obj */
+	IOK_OP_ENTRY_FROM_PATH,        /* str -> obj */
+	IOK_OP_ENTRY_GET_NAME,         /* obj, str: plane -> str */
+	IOK_OP_ENTRY_GET_LOCATION,     /* obj, str: plane -> str */
+	IOK_OP_ENTRY_GET_PATH,         /* obj, str: plane -> str */
+	IOK_OP_ENTRY_GET_ID,           /* obj -> value */
+	IOK_OP_ENTRY_GET_PROPERTIES,   /* obj -> data: dict */
+	IOK_OP_ENTRY_GET_PROPERTY,     /* obj, str: key, options: search flags -> data */
+	IOK_OP_ENTRY_GET_CHILDREN,     /* obj, str: plane -> obj2 (iterator) */
+	IOK_OP_ENTRY_GET_PARENTS,      /* obj, str: plane -> obj2 (iterator) */
+	IOK_OP_ENTRY_IN_PLANE,         /* obj, str: plane -> value */
+	IOK_OP_ENTRY_SET_PROPERTIES,   /* obj, data: serialized object */
+	IOK_OP__COUNT
+};
+
+struct iok_wire_hdr {
+	uint32_t size;    /* whole message, this header included */
+	uint16_t op;      /* enum iok_wire_op */
+	uint16_t flags;   /* zero */
+	uint32_t seq;     /* chosen by the client, echoed in the reply */
+	int32_t result;   /* replies: an IOReturn; requests: zero */
+};
+_Static_assert(sizeof(struct iok_wire_hdr) == 16, "iok_wire_hdr");
+
+/*
+ * The generic message, used by every op above in both directions: object
+ * names, a value, and up to two variable areas, a string (str_len bytes
+ * including its terminating NUL, or 0 for none) followed by data.
+ */
+struct iok_wire_msg {
+	struct iok_wire_hdr hdr;
+	uint32_t obj;
+	uint32_t obj2;
+	uint32_t options;
+	uint32_t type;
+	uint64_t value;
+	uint32_t str_len;
+	uint32_t data_len;
+	/* uint8_t str[str_len]; uint8_t data[data_len]; */
+};
+_Static_assert(sizeof(struct iok_wire_msg) == 48, "iok_wire_msg");
+
+#endif /* IOK_WIRE_H */
