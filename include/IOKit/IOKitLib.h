@@ -8,6 +8,11 @@
  * In OpenIOKit the calls travel to a driver host (iokitd, on a Unix socket
  * named by $IOKIT_SOCKET) instead of the Mach kernel; the results and
  * return codes are Apple's.  A missing host gives kIOReturnNotResponding.
+ *
+ * Input name and path parameters are declared `const char *` where Apple
+ * writes const io_name_t / const io_string_t: the adjusted parameter
+ * type is the same, and gcc does not then warn that a string literal is
+ * shorter than 128 bytes.
  */
 #ifndef _IOKIT_IOKITLIB_H
 #define _IOKIT_IOKITLIB_H
@@ -17,8 +22,7 @@
 #include <sys/types.h>
 #include <mach/mach_types.h>
 #include <mach/mach_init.h>
-#include <CoreFoundation/CFBase.h>
-#include <CoreFoundation/CFDictionary.h>
+#include <CoreFoundation/CoreFoundation.h>
 #include <IOKit/IOTypes.h>
 #include <IOKit/IOKitKeys.h>
 
@@ -44,7 +48,7 @@ kern_return_t IOObjectRelease(io_object_t object);
 kern_return_t IOObjectRetain(io_object_t object);
 kern_return_t IOObjectGetClass(io_object_t object, io_name_t className);
 CFStringRef IOObjectCopyClass(io_object_t object);
-boolean_t IOObjectConformsTo(io_object_t object, const io_name_t className);
+boolean_t IOObjectConformsTo(io_object_t object, const char *className);
 boolean_t IOObjectIsEqualTo(io_object_t object, io_object_t anObject);
 uint32_t IOObjectGetKernelRetainCount(io_object_t object);
 uint32_t IOObjectGetUserRetainCount(io_object_t object);
@@ -70,34 +74,63 @@ CFMutableDictionaryRef IORegistryEntryIDMatching(uint64_t entryID);
 
 /* Registry. */
 io_registry_entry_t IORegistryGetRootEntry(mach_port_t mainPort);
-io_registry_entry_t IORegistryEntryFromPath(mach_port_t mainPort, const io_string_t path);
+io_registry_entry_t IORegistryEntryFromPath(mach_port_t mainPort, const char *path);
 io_registry_entry_t IORegistryEntryCopyFromPath(mach_port_t mainPort, CFStringRef path);
 kern_return_t IORegistryEntryGetName(io_registry_entry_t entry, io_name_t name);
-kern_return_t IORegistryEntryGetNameInPlane(io_registry_entry_t entry, const io_name_t plane,
+kern_return_t IORegistryEntryGetNameInPlane(io_registry_entry_t entry, const char *plane,
 					    io_name_t name);
-kern_return_t IORegistryEntryGetLocationInPlane(io_registry_entry_t entry, const io_name_t plane,
+kern_return_t IORegistryEntryGetLocationInPlane(io_registry_entry_t entry, const char *plane,
 						io_name_t location);
-kern_return_t IORegistryEntryGetPath(io_registry_entry_t entry, const io_name_t plane,
+kern_return_t IORegistryEntryGetPath(io_registry_entry_t entry, const char *plane,
 				     io_string_t path);
-CFStringRef IORegistryEntryCopyPath(io_registry_entry_t entry, const io_name_t plane);
+CFStringRef IORegistryEntryCopyPath(io_registry_entry_t entry, const char *plane);
 kern_return_t IORegistryEntryGetRegistryEntryID(io_registry_entry_t entry, uint64_t *entryID);
 kern_return_t IORegistryEntryCreateCFProperties(io_registry_entry_t entry,
 						CFMutableDictionaryRef *properties,
 						CFAllocatorRef allocator, IOOptionBits options);
 CFTypeRef IORegistryEntryCreateCFProperty(io_registry_entry_t entry, CFStringRef key,
 					  CFAllocatorRef allocator, IOOptionBits options);
-CFTypeRef IORegistryEntrySearchCFProperty(io_registry_entry_t entry, const io_name_t plane,
+CFTypeRef IORegistryEntrySearchCFProperty(io_registry_entry_t entry, const char *plane,
 					  CFStringRef key, CFAllocatorRef allocator,
 					  IOOptionBits options);
-kern_return_t IORegistryEntryGetChildIterator(io_registry_entry_t entry, const io_name_t plane,
+kern_return_t IORegistryEntryGetChildIterator(io_registry_entry_t entry, const char *plane,
 					      io_iterator_t *iterator);
-kern_return_t IORegistryEntryGetChildEntry(io_registry_entry_t entry, const io_name_t plane,
+kern_return_t IORegistryEntryGetChildEntry(io_registry_entry_t entry, const char *plane,
 					   io_registry_entry_t *child);
-kern_return_t IORegistryEntryGetParentIterator(io_registry_entry_t entry, const io_name_t plane,
+kern_return_t IORegistryEntryGetParentIterator(io_registry_entry_t entry, const char *plane,
 					       io_iterator_t *iterator);
-kern_return_t IORegistryEntryGetParentEntry(io_registry_entry_t entry, const io_name_t plane,
+kern_return_t IORegistryEntryGetParentEntry(io_registry_entry_t entry, const char *plane,
 					    io_registry_entry_t *parent);
-boolean_t IORegistryEntryInPlane(io_registry_entry_t entry, const io_name_t plane);
+boolean_t IORegistryEntryInPlane(io_registry_entry_t entry, const char *plane);
+
+/* Connections. */
+kern_return_t IOServiceOpen(io_service_t service, task_port_t owningTask, uint32_t type,
+			    io_connect_t *connect);
+kern_return_t IOServiceClose(io_connect_t connect);
+kern_return_t IOConnectAddRef(io_connect_t connect);
+kern_return_t IOConnectRelease(io_connect_t connect);
+kern_return_t IOConnectGetService(io_connect_t connect, io_service_t *service);
+kern_return_t IOConnectSetCFProperties(io_connect_t connect, CFTypeRef properties);
+kern_return_t IOConnectSetCFProperty(io_connect_t connect, CFStringRef propertyName,
+				     CFTypeRef property);
+kern_return_t IORegistryEntrySetCFProperties(io_registry_entry_t entry, CFTypeRef properties);
+kern_return_t IORegistryEntrySetCFProperty(io_registry_entry_t entry, CFStringRef propertyName,
+					   CFTypeRef property);
+
+/* External methods.  Up to 16 scalars each way; structures over 4096
+ * bytes travel out of line.  On failure the output counts are left as
+ * they were. */
+kern_return_t IOConnectCallMethod(mach_port_t connection, uint32_t selector,
+				  const uint64_t *input, uint32_t inputCnt,
+				  const void *inputStruct, size_t inputStructCnt,
+				  uint64_t *output, uint32_t *outputCnt,
+				  void *outputStruct, size_t *outputStructCnt);
+kern_return_t IOConnectCallScalarMethod(mach_port_t connection, uint32_t selector,
+					const uint64_t *input, uint32_t inputCnt,
+					uint64_t *output, uint32_t *outputCnt);
+kern_return_t IOConnectCallStructMethod(mach_port_t connection, uint32_t selector,
+					const void *inputStruct, size_t inputStructCnt,
+					void *outputStruct, size_t *outputStructCnt);
 
 #ifdef __cplusplus
 }

@@ -13,5 +13,6 @@
 #include <mach/mach_init.h>
 #include <mach/mach_port.h>
 #include <mach/vm_map.h>
+#include <mach/mig_errors.h>
 
 #endif /* _MACH_H_ */

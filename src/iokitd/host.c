@@ -7,6 +7,7 @@
  * pid, uid and gid come from SO_PEERCRED, its name from /proc/PID/comm.
  */
 #include "host.h"
+#include "channel.h"
 #include "iok_wire.h"
 #include "runtime.h"
 
@@ -21,6 +22,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -86,6 +88,7 @@ int host_load_driver_dir(const char *dir)
 struct client {
 	int fd;
 	iok_task_t *task;
+	struct channel_set channels;
 };
 
 static void proc_name(pid_t pid, char *buf, size_t len)
@@ -107,26 +110,97 @@ static void proc_name(pid_t pid, char *buf, size_t len)
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
+/* Receives one message and at most one descriptor (*fd, else -1).
+ * Returns the datagram's full length (more than max if it was cut). */
+static ssize_t recv_msg(int sock, void *buf, size_t max, int *fd)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int) * 4)];
+	} cbuf;
+	struct iovec iov = { buf, max };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf.buf, .msg_controllen = sizeof(cbuf.buf),
+	};
+	ssize_t n;
+
+	*fd = -1;
+	do
+		n = recvmsg(sock, &mh, MSG_TRUNC | MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); n >= 0 && c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
+			int f;
+
+			memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (*fd < 0)
+				*fd = f;
+			else
+				close(f);   /* one descriptor per message, at most */
+		}
+	}
+	if (mh.msg_flags & MSG_CTRUNC)
+		n = (ssize_t)max + 1;   /* treat as malformed */
+	return n;
+}
+
+/* The channel ops need the descriptor that came with the message. */
+static long handle_channel_op(struct client *cl, const struct iok_wire_msg *m, size_t len,
+			      int fd, struct iok_wire_msg *rep)
+{
+	IOReturn ret = kIOReturnBadArgument;
+	uint32_t id = 0;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->hdr.op = m->hdr.op;
+	rep->hdr.seq = m->hdr.seq;
+	if (len == sizeof(*m) && m->hdr.size == len && !m->str_len && !m->data_len && fd >= 0) {
+		if (m->hdr.op == IOK_OP_CHANNEL_OPEN) {
+			ret = channel_open(&cl->channels, cl->task, fd, &id);
+			rep->value = id;
+		} else {
+			ret = channel_set_ool(&cl->channels, (uint32_t)m->value, fd);
+		}
+		fd = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	rep->hdr.result = ret;
+	rep->hdr.size = sizeof(*rep);
+	return sizeof(*rep);
+}
+
 static void *client_thread(void *arg)
 {
 	struct client *cl = arg;
 	uint8_t *req = malloc(IOK_WIRE_MAX_MSG), *rep = malloc(IOK_WIRE_MAX_MSG);
 
 	while (req && rep) {
-		/* MSG_TRUNC: the length of the whole datagram, even if longer. */
-		ssize_t n = recv(cl->fd, req, IOK_WIRE_MAX_MSG, MSG_TRUNC);
+		int fd;
+		ssize_t n = recv_msg(cl->fd, req, IOK_WIRE_MAX_MSG, &fd);
+		const struct iok_wire_hdr *h = (const struct iok_wire_hdr *)req;
 		long len;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (n > IOK_WIRE_MAX_MSG) {
-			iok_log(IOK_LOG_WARNING, "pid %d: oversized message, dropping client",
-				cl->task->pid);
+		if (n <= 0 || n > IOK_WIRE_MAX_MSG) {
+			if (fd >= 0)
+				close(fd);
+			if (n > IOK_WIRE_MAX_MSG)
+				iok_log(IOK_LOG_WARNING, "pid %d: oversized message, dropping client",
+					cl->task->pid);
 			break;
 		}
-		len = iok_server_handle(cl->task, req, (size_t)n, rep, IOK_WIRE_MAX_MSG);
+		if ((size_t)n >= sizeof(*h) &&
+		    (h->op == IOK_OP_CHANNEL_OPEN || h->op == IOK_OP_CHANNEL_SET_OOL)) {
+			len = handle_channel_op(cl, (const struct iok_wire_msg *)req, (size_t)n, fd,
+						(struct iok_wire_msg *)rep);
+		} else {
+			if (fd >= 0)
+				close(fd);   /* no other op takes a descriptor */
+			len = iok_server_handle(cl->task, req, (size_t)n, rep, IOK_WIRE_MAX_MSG);
+		}
 		if (len < 0) {
 			iok_log(IOK_LOG_WARNING, "pid %d: malformed message, dropping client",
 				cl->task->pid);
@@ -139,6 +213,7 @@ static void *client_thread(void *arg)
 	free(rep);
 	close(cl->fd);
 	iok_log(IOK_LOG_DEBUG, "pid %d: disconnected", cl->task->pid);
+	channel_set_destroy(&cl->channels);
 	iok_task_destroy(cl->task);
 	free(cl);
 	return NULL;
@@ -162,6 +237,7 @@ static void accept_client(int lfd)
 	}
 	proc_name(cred.pid, name, sizeof(name));
 	cl->fd = fd;
+	channel_set_init(&cl->channels);
 	cl->task = iok_task_create(cred.pid, cred.uid, cred.gid, name);
 	if (!cl->task)
 		goto err_free;
@@ -183,7 +259,7 @@ err_free:
 }
 
 /* Binds path, replacing a stale socket but never a live host's. */
-static int listen_on(const char *path)
+static int listen_on(const char *path, unsigned mode)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
@@ -209,10 +285,14 @@ static int listen_on(const char *path)
 		return err;
 	}
 	umask(old);
+	if (chmod(path, mode)) {
+		close(fd);
+		return -errno;
+	}
 	return fd;
 }
 
-int host_serve(const char *path)
+int host_serve(const char *path, unsigned mode)
 {
 	sigset_t mask;
 	int lfd, sfd;
@@ -224,7 +304,7 @@ int host_serve(const char *path)
 	sigaddset(&mask, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &mask, NULL);   /* inherited by client threads */
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	lfd = listen_on(path);
+	lfd = listen_on(path, mode);
 	if (lfd < 0 || sfd < 0) {
 		if (sfd >= 0)
 			close(sfd);

@@ -10,7 +10,8 @@ int host_load_driver(const char *path);
 /* Loads every *.so in dir, in name order.  A missing dir is not an error. */
 int host_load_driver_dir(const char *dir);
 
-/* Serves clients on the Unix socket at path until SIGTERM/SIGINT. */
-int host_serve(const char *path);
+/* Serves clients on the Unix socket at path (created with mode) until
+ * SIGTERM/SIGINT/SIGHUP. */
+int host_serve(const char *path, unsigned mode);
 
 #endif /* IOKITD_HOST_H */

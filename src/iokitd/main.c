@@ -3,13 +3,14 @@
  * iokitd - the user-space IOKit host.  Loads driver modules, runs
  * matching, and serves clients (libiokit) on a Unix SOCK_SEQPACKET socket.
  *
- *	iokitd [--socket PATH] [--drivers DIR] [--no-default-drivers]
- *	       [--verbose] [DRIVER.so ...]
+ *	iokitd [--socket PATH] [--socket-mode MODE] [--drivers DIR]
+ *	       [--no-default-drivers] [--verbose] [DRIVER.so ...]
  *
  * The socket path defaults to $IOKIT_SOCKET, then $XDG_RUNTIME_DIR/
  * iokitd.sock, then /tmp/iokitd-<uid>.sock.  Drivers named on the command
  * line are loaded first, then those in the drivers folder (the installed
- * one unless --drivers or --no-default-drivers says otherwise).
+ * one unless --drivers or --no-default-drivers says otherwise).  The
+ * socket is owner-only (0600) unless --socket-mode gives an octal mode.
  */
 #include "host.h"
 #include "iok_os.h"
@@ -23,14 +24,15 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: iokitd [--socket PATH] [--drivers DIR] [--no-default-drivers]\n"
-		   "              [--verbose] [DRIVER.so ...]\n");
+	fprintf(f, "usage: iokitd [--socket PATH] [--socket-mode MODE] [--drivers DIR]\n"
+		   "              [--no-default-drivers] [--verbose] [DRIVER.so ...]\n");
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
+		{ "socket-mode", required_argument, NULL, 'm' },
 		{ "drivers", required_argument, NULL, 'd' },
 		{ "no-default-drivers", no_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -38,13 +40,21 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *socket_path = NULL, *driver_dir = IOK_DRIVER_DIR;
-	char path[PATH_MAX];
+	char path[PATH_MAX], *end;
+	unsigned mode = 0600;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "s:d:nvh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:m:d:nvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			socket_path = optarg;
+			break;
+		case 'm':
+			mode = (unsigned)strtoul(optarg, &end, 8);
+			if (*end || mode > 0777) {
+				usage(stderr);
+				return 2;
+			}
 			break;
 		case 'd':
 			driver_dir = optarg;
@@ -70,6 +80,9 @@ int main(int argc, char **argv)
 		}
 		socket_path = path;
 	}
+	/* Entitlements the host grants its clients (there is no code
+	 * signing on Linux): a comma-separated list, see docs/SECURITY.md. */
+	iok_runtime_set_entitlements(getenv("IOKIT_ENTITLEMENTS"));
 	if (iok_runtime_init()) {
 		fprintf(stderr, "iokitd: cannot initialise the runtime\n");
 		return 1;
@@ -79,5 +92,5 @@ int main(int argc, char **argv)
 			return 1;
 	if (driver_dir && host_load_driver_dir(driver_dir))
 		return 1;
-	return host_serve(socket_path) ? 1 : 0;
+	return host_serve(socket_path, mode) ? 1 : 0;
 }

@@ -14,6 +14,7 @@
 #include "libiokit.h"
 #include "iok_paths.h"
 
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -65,7 +66,7 @@ static void conn_lost_locked(void)
 	conn.state = CONN_LOST;
 }
 
-static IOReturn exchange_locked(const struct iok_rpc *req, struct iok_reply *rep);
+static IOReturn exchange_locked(const struct iok_rpc *req, int fd, struct iok_reply *rep);
 
 static IOReturn connect_locked(void)
 {
@@ -86,7 +87,7 @@ static IOReturn connect_locked(void)
 	}
 	conn.fd = fd;
 	conn.state = CONN_UP;
-	ret = exchange_locked(&hello, &rep);
+	ret = exchange_locked(&hello, -1, &rep);
 	iok_reply_free(&rep);
 	if (ret != kIOReturnSuccess) {
 		conn_lost_locked();
@@ -113,8 +114,12 @@ static IOReturn parse_reply(struct iok_wire_msg *m, size_t n, uint32_t seq, uint
 	return m->hdr.result;
 }
 
-static IOReturn exchange_locked(const struct iok_rpc *req, struct iok_reply *rep)
+static IOReturn exchange_locked(const struct iok_rpc *req, int fd, struct iok_reply *rep)
 {
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cbuf;
 	size_t str_len = req->str ? strlen(req->str) + 1 : 0;
 	struct iok_wire_msg m = {
 		.hdr = { .op = req->op, .seq = ++conn.seq },
@@ -131,6 +136,18 @@ static IOReturn exchange_locked(const struct iok_rpc *req, struct iok_reply *rep
 	size_t total = sizeof(m) + str_len + req->data_len;
 	ssize_t n;
 
+	if (fd >= 0) {
+		struct cmsghdr *c;
+
+		memset(&cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf.buf;
+		mh.msg_controllen = sizeof(cbuf.buf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
 	if (str_len > IOK_WIRE_MAX_STR)
 		return kIOReturnBadArgument;
 	if (total > IOK_WIRE_MAX_MSG)
@@ -157,6 +174,11 @@ lost:
 
 IOReturn iok_call(const struct iok_rpc *req, struct iok_reply *rep)
 {
+	return iok_call_fd(req, -1, rep);
+}
+
+IOReturn iok_call_fd(const struct iok_rpc *req, int fd, struct iok_reply *rep)
+{
 	IOReturn ret;
 
 	*rep = (struct iok_reply){ 0 };
@@ -168,7 +190,7 @@ IOReturn iok_call(const struct iok_rpc *req, struct iok_reply *rep)
 		ret = kIOReturnNotResponding;
 		goto out;
 	}
-	ret = exchange_locked(req, rep);
+	ret = exchange_locked(req, fd, rep);
 out:
 	pthread_mutex_unlock(&conn.lock);
 	return ret;
@@ -178,4 +200,17 @@ void iok_reply_free(struct iok_reply *rep)
 {
 	free(rep->msg);
 	*rep = (struct iok_reply){ 0 };
+}
+
+bool iok_conn_alive(void)
+{
+	struct pollfd p;
+	bool alive;
+
+	pthread_mutex_lock(&conn.lock);
+	p = (struct pollfd){ .fd = conn.fd, .events = POLLRDHUP };
+	alive = conn.state == CONN_UP && poll(&p, 1, 0) >= 0 &&
+		!(p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL));
+	pthread_mutex_unlock(&conn.lock);
+	return alive;
 }

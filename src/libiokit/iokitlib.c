@@ -28,8 +28,11 @@ IOK_EXPORT kern_return_t IOMasterPort(mach_port_t bootstrapPort, mach_port_t *ma
 static IOReturn simple_call(const struct iok_rpc *req, struct iok_wire_msg *out)
 {
 	struct iok_reply rep;
-	IOReturn ret = iok_call(req, &rep);
+	IOReturn ret;
 
+	if (out)
+		memset(out, 0, sizeof(*out));
+	ret = iok_call(req, &rep);
 	if (out && rep.msg)
 		*out = *rep.msg;
 	iok_reply_free(&rep);
@@ -86,7 +89,7 @@ IOK_EXPORT CFStringRef IOObjectCopyClass(io_object_t object)
 	return CFStringCreateWithCString(kCFAllocatorDefault, name, kCFStringEncodingUTF8);
 }
 
-IOK_EXPORT boolean_t IOObjectConformsTo(io_object_t object, const io_name_t className)
+IOK_EXPORT boolean_t IOObjectConformsTo(io_object_t object, const char *className)
 {
 	struct iok_rpc req = { .op = IOK_OP_OBJECT_CONFORMS_TO, .obj = object, .str = className };
 	struct iok_wire_msg m;
@@ -294,7 +297,7 @@ IOK_EXPORT io_registry_entry_t IORegistryGetRootEntry(mach_port_t mainPort)
 }
 
 IOK_EXPORT io_registry_entry_t IORegistryEntryFromPath(mach_port_t mainPort,
-						       const io_string_t path)
+						       const char *path)
 {
 	struct iok_rpc req = { .op = IOK_OP_ENTRY_FROM_PATH, .str = path };
 	struct iok_wire_msg m;
@@ -323,7 +326,7 @@ IOK_EXPORT kern_return_t IORegistryEntryGetName(io_registry_entry_t entry, io_na
 }
 
 IOK_EXPORT kern_return_t IORegistryEntryGetNameInPlane(io_registry_entry_t entry,
-						       const io_name_t plane, io_name_t name)
+						       const char *plane, io_name_t name)
 {
 	struct iok_rpc req = { .op = IOK_OP_ENTRY_GET_NAME, .obj = entry, .str = plane ? plane : "" };
 
@@ -333,7 +336,7 @@ IOK_EXPORT kern_return_t IORegistryEntryGetNameInPlane(io_registry_entry_t entry
 }
 
 IOK_EXPORT kern_return_t IORegistryEntryGetLocationInPlane(io_registry_entry_t entry,
-							   const io_name_t plane,
+							   const char *plane,
 							   io_name_t location)
 {
 	struct iok_rpc req = { .op = IOK_OP_ENTRY_GET_LOCATION, .obj = entry,
@@ -345,7 +348,7 @@ IOK_EXPORT kern_return_t IORegistryEntryGetLocationInPlane(io_registry_entry_t e
 }
 
 IOK_EXPORT kern_return_t IORegistryEntryGetPath(io_registry_entry_t entry,
-						const io_name_t plane, io_string_t path)
+						const char *plane, io_string_t path)
 {
 	struct iok_rpc req = { .op = IOK_OP_ENTRY_GET_PATH, .obj = entry, .str = plane };
 
@@ -354,7 +357,7 @@ IOK_EXPORT kern_return_t IORegistryEntryGetPath(io_registry_entry_t entry,
 	return string_call(&req, path, sizeof(io_string_t));
 }
 
-IOK_EXPORT CFStringRef IORegistryEntryCopyPath(io_registry_entry_t entry, const io_name_t plane)
+IOK_EXPORT CFStringRef IORegistryEntryCopyPath(io_registry_entry_t entry, const char *plane)
 {
 	io_string_t path;
 
@@ -406,7 +409,7 @@ IOK_EXPORT kern_return_t IORegistryEntryCreateCFProperties(io_registry_entry_t e
 }
 
 IOK_EXPORT CFTypeRef IORegistryEntrySearchCFProperty(io_registry_entry_t entry,
-						     const io_name_t plane, CFStringRef key,
+						     const char *plane, CFStringRef key,
 						     CFAllocatorRef allocator, IOOptionBits options)
 {
 	struct iok_rpc req = { .op = IOK_OP_ENTRY_GET_PROPERTY, .obj = entry, .options = options };
@@ -431,7 +434,7 @@ IOK_EXPORT CFTypeRef IORegistryEntryCreateCFProperty(io_registry_entry_t entry, 
 }
 
 static kern_return_t relation_iterator(uint16_t op, io_registry_entry_t entry,
-				       const io_name_t plane, io_iterator_t *iterator)
+				       const char *plane, io_iterator_t *iterator)
 {
 	struct iok_rpc req = { .op = op, .obj = entry, .str = plane };
 	struct iok_wire_msg m;
@@ -445,21 +448,21 @@ static kern_return_t relation_iterator(uint16_t op, io_registry_entry_t entry,
 }
 
 IOK_EXPORT kern_return_t IORegistryEntryGetChildIterator(io_registry_entry_t entry,
-							 const io_name_t plane,
+							 const char *plane,
 							 io_iterator_t *iterator)
 {
 	return relation_iterator(IOK_OP_ENTRY_GET_CHILDREN, entry, plane, iterator);
 }
 
 IOK_EXPORT kern_return_t IORegistryEntryGetParentIterator(io_registry_entry_t entry,
-							  const io_name_t plane,
+							  const char *plane,
 							  io_iterator_t *iterator)
 {
 	return relation_iterator(IOK_OP_ENTRY_GET_PARENTS, entry, plane, iterator);
 }
 
 /* The first entry of a relation, or kIOReturnNoDevice. */
-static kern_return_t first_of(uint16_t op, io_registry_entry_t entry, const io_name_t plane,
+static kern_return_t first_of(uint16_t op, io_registry_entry_t entry, const char *plane,
 			      io_registry_entry_t *out)
 {
 	io_iterator_t it;
@@ -477,20 +480,20 @@ static kern_return_t first_of(uint16_t op, io_registry_entry_t entry, const io_n
 }
 
 IOK_EXPORT kern_return_t IORegistryEntryGetChildEntry(io_registry_entry_t entry,
-						      const io_name_t plane,
+						      const char *plane,
 						      io_registry_entry_t *child)
 {
 	return first_of(IOK_OP_ENTRY_GET_CHILDREN, entry, plane, child);
 }
 
 IOK_EXPORT kern_return_t IORegistryEntryGetParentEntry(io_registry_entry_t entry,
-						       const io_name_t plane,
+						       const char *plane,
 						       io_registry_entry_t *parent)
 {
 	return first_of(IOK_OP_ENTRY_GET_PARENTS, entry, plane, parent);
 }
 
-IOK_EXPORT boolean_t IORegistryEntryInPlane(io_registry_entry_t entry, const io_name_t plane)
+IOK_EXPORT boolean_t IORegistryEntryInPlane(io_registry_entry_t entry, const char *plane)
 {
 	struct iok_rpc req = { .op = IOK_OP_ENTRY_IN_PLANE, .obj = entry, .str = plane };
 	struct iok_wire_msg m;
@@ -498,4 +501,30 @@ IOK_EXPORT boolean_t IORegistryEntryInPlane(io_registry_entry_t entry, const io_
 	if (!plane)
 		return FALSE;
 	return simple_call(&req, &m) == kIOReturnSuccess && m.value;
+}
+
+/* ---- service state (IOKitLibPrivate.h) ------------------------------------ */
+
+IOK_EXPORT kern_return_t IOServiceGetBusyStateAndTime(io_service_t service, uint64_t *state,
+						      uint32_t *busy_state,
+						      uint64_t *accumulated_busy_time)
+{
+	struct iok_rpc req = { .op = IOK_OP_SERVICE_GET_STATE, .obj = service };
+	struct iok_wire_msg m;
+	IOReturn ret = simple_call(&req, &m);
+
+	if (ret != kIOReturnSuccess)
+		return ret;
+	if (state)
+		*state = m.value;
+	if (busy_state)
+		*busy_state = m.options;
+	if (accumulated_busy_time)
+		*accumulated_busy_time = (uint64_t)m.obj2 * 1000000u;   /* ns */
+	return kIOReturnSuccess;
+}
+
+IOK_EXPORT kern_return_t IOServiceGetState(io_service_t service, uint64_t *state)
+{
+	return IOServiceGetBusyStateAndTime(service, state, NULL, NULL);
 }

@@ -3,13 +3,16 @@
 #ifndef LIBIOKIT_H
 #define LIBIOKIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <CoreFoundation/CoreFoundation.h>
 #include <IOKit/IOKitLib.h>
+#include <IOKit/IOKitLibPrivate.h>
 #include <IOKit/driver/iok_object.h>
 
 #include "iok_export.h"
+#include "iok_os.h"
 #include "iok_wire.h"
 
 /* The main port name IOMainPort hands out (MACH_PORT_NULL works too). */
@@ -43,6 +46,10 @@ struct iok_reply {
  * On any return rep must be freed.
  */
 IOReturn iok_call(const struct iok_rpc *req, struct iok_reply *rep);
+/* The same, passing descriptor fd (not consumed) with the request. */
+IOReturn iok_call_fd(const struct iok_rpc *req, int fd, struct iok_reply *rep);
+/* Is the connection to the host up (no hang-up seen)? */
+bool iok_conn_alive(void);
 void iok_reply_free(struct iok_reply *rep);
 
 /* Is port acceptable where Apple takes the main port? */
@@ -61,5 +68,17 @@ CFTypeRef iok_object_copy_cf(const iok_object_t *obj);
 int iok_cf_serialize(CFTypeRef cf, uint8_t **out, size_t *len);
 /* Unserializes a host reply into a new CF object, or NULL. */
 CFTypeRef iok_cf_unserialize(const void *buf, size_t len);
+
+/*
+ * The calling thread's call channel (channel.c).  iok_chan_call sends the
+ * request built at iok_chan_request() (hdr.size set) and waits for the
+ * reply, returned in *reply (valid until the next call on this thread).
+ */
+struct iok_chan;
+IOReturn iok_chan_get(struct iok_chan **out);
+struct iok_wire_call *iok_chan_request(struct iok_chan *ch);
+/* Makes the out-of-line buffer at least size bytes; returns its base. */
+IOReturn iok_chan_ool(struct iok_chan *ch, size_t size, uint8_t **base);
+IOReturn iok_chan_call(struct iok_chan *ch, const struct iok_wire_call_reply **reply);
 
 #endif /* LIBIOKIT_H */

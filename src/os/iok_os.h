@@ -82,6 +82,20 @@ uintptr_t iok_thread_id(void);
 /* Monotonic clock in nanoseconds. */
 uint64_t iok_now_ns(void);
 
+/*
+ * Shareable memory: zero-filled pages that the host can hand to a client
+ * to map (a memfd in user space, kernel pages in a module).
+ */
+typedef struct iok_shmem iok_shmem_t;
+int iok_shmem_create(size_t size, iok_shmem_t **out);   /* 0, -ENOMEM, -EINVAL */
+void iok_shmem_destroy(iok_shmem_t *shm);
+void *iok_shmem_addr(const iok_shmem_t *shm);
+size_t iok_shmem_size(const iok_shmem_t *shm);
+#ifndef __KERNEL__
+/* The memfd behind it (owned by the shmem; dup it to pass it on). */
+int iok_shmem_fd(const iok_shmem_t *shm);
+#endif
+
 /* Logging.  Levels follow syslog: 3 error, 4 warning, 6 info, 7 debug. */
 enum { IOK_LOG_ERR = 3, IOK_LOG_WARNING = 4, IOK_LOG_INFO = 6, IOK_LOG_DEBUG = 7 };
 void iok_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

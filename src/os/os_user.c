@@ -6,8 +6,11 @@
 #include "iok_os.h"
 
 #include <pthread.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <time.h>
+#include <fcntl.h>
 
 _Static_assert(sizeof(pthread_mutex_t) <= sizeof(iok_mutex_t), "iok_mutex_t too small");
 _Static_assert(sizeof(pthread_rwlock_t) <= sizeof(iok_rwlock_t), "iok_rwlock_t too small");
@@ -155,4 +158,68 @@ void iok_log(int level, const char *fmt, ...)
 	fputc('\n', stderr);
 	funlockfile(stderr);
 	va_end(ap);
+}
+
+struct iok_shmem {
+	void *addr;
+	size_t size;
+	int fd;
+};
+
+int iok_shmem_create(size_t size, iok_shmem_t **out)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	iok_shmem_t *shm;
+	size_t rounded;
+
+	*out = NULL;
+	if (!size || size > ((size_t)1 << 40) || page <= 0)
+		return -EINVAL;
+	rounded = (size + (size_t)page - 1) & ~((size_t)page - 1);
+	shm = calloc(1, sizeof(*shm));
+	if (!shm)
+		return -ENOMEM;
+	shm->fd = memfd_create("iokit-memory", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (shm->fd < 0)
+		goto err_free;
+	/* The size is fixed for life: a client cannot shrink it under us. */
+	if (ftruncate(shm->fd, (off_t)rounded) ||
+	    fcntl(shm->fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL))
+		goto err_close;
+	shm->addr = mmap(NULL, rounded, PROT_READ | PROT_WRITE, MAP_SHARED, shm->fd, 0);
+	if (shm->addr == MAP_FAILED)
+		goto err_close;
+	shm->size = rounded;
+	*out = shm;
+	return 0;
+
+err_close:
+	close(shm->fd);
+err_free:
+	free(shm);
+	return -ENOMEM;
+}
+
+void iok_shmem_destroy(iok_shmem_t *shm)
+{
+	if (!shm)
+		return;
+	munmap(shm->addr, shm->size);
+	close(shm->fd);
+	free(shm);
+}
+
+void *iok_shmem_addr(const iok_shmem_t *shm)
+{
+	return shm->addr;
+}
+
+size_t iok_shmem_size(const iok_shmem_t *shm)
+{
+	return shm->size;
+}
+
+int iok_shmem_fd(const iok_shmem_t *shm)
+{
+	return shm->fd;
 }

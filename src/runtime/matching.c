@@ -17,22 +17,6 @@
 
 /* ---- one table against one service ------------------------------------- */
 
-/* value is a string or a collection of strings: any equal to s? */
-static bool any_string_equals(iok_object_t *value, const char *s)
-{
-	if (iok_type(value) == IOK_TYPE_STRING)
-		return strcmp(iok_string_cstr(value), s) == 0;
-	if (iok_type(value) != IOK_TYPE_ARRAY)
-		return false;
-	for (size_t i = 0; i < iok_array_count(value); i++) {
-		iok_object_t *e = iok_array_get(value, i);
-
-		if (iok_type(e) == IOK_TYPE_STRING && strcmp(iok_string_cstr(e), s) == 0)
-			return true;
-	}
-	return false;
-}
-
 /* Returns the matched string of value (borrowed) or NULL. */
 static iok_object_t *name_match(iok_object_t *value, const char *name)
 {

@@ -173,7 +173,12 @@ static IOReturn base_message(iok_service_t *self, uint32_t type, iok_service_t *
 	return kIOReturnUnsupported;
 }
 
+IOReturn iok_service_default_new_user_client(iok_service_t *self, iok_task_t *task,
+					     void *security_id, uint32_t type,
+					     iok_object_t *properties, iok_service_t **handler);
+
 static const struct iok_class_ops service_ops = {
+	.new_user_client = iok_service_default_new_user_client,
 	.probe = base_probe,
 	.start = base_start,
 	.stop = base_stop,

@@ -40,6 +40,16 @@ struct iok_service {
 	uint32_t state;
 
 	struct iok_uc *uc;   /* IOUserClient instances only */
+	iok_service_t *open_client;   /* exclusive opener (weak), service lock */
+};
+
+/* User-client state (userclient.c). */
+struct iok_uc {
+	iok_task_t *task;        /* owning task (a reference), set by open */
+	uint32_t type;
+	iok_rwlock_t lock;       /* calls: read (write if single-threaded); close: write */
+	uint32_t closed;         /* 0 -> 1 exactly once (atomic) */
+	bool single_threaded;
 };
 
 /* The registry lock guards every plane link and state word.  Driver code
@@ -107,7 +117,6 @@ static inline iok_object_t *iok_service_object(iok_service_t *s)
 }
 iok_service_t *iok_object_service(iok_object_t *obj);   /* NULL if not an entry */
 
-#endif /* IOK_RUNTIME_H */
 
 /* ---- tasks: one per client process connection (task.c) ---------------- */
 
@@ -136,6 +145,11 @@ struct iok_task {
 	uint32_t live;
 	uint32_t *hash;       /* object -> index + 1, open addressing */
 	uint32_t hash_cap;
+
+	/* User clients this task opened and has not closed (references). */
+	iok_service_t **clients;
+	uint32_t n_clients;
+	uint32_t clients_cap;
 };
 
 iok_task_t *iok_task_create(int32_t pid, uint32_t uid, uint32_t gid, const char *name);
@@ -151,6 +165,34 @@ iok_object_t *iok_task_lookup(iok_task_t *task, uint32_t name);
 int iok_task_mod_refs(iok_task_t *task, uint32_t name, int delta);
 uint32_t iok_task_urefs(iok_task_t *task, uint32_t name);
 uint32_t iok_task_name_count(iok_task_t *task);
+
+/* ---- user clients (userclient.c) -------------------------------------- */
+
+#include <IOKit/driver/iok_user_client.h>
+
+/* IOService's default newUserClient (IOUserClientClass). */
+IOReturn iok_service_default_new_user_client(iok_service_t *self, iok_task_t *task,
+					     void *security_id, uint32_t type,
+					     iok_object_t *properties, iok_service_t **handler);
+/* IOServiceOpen: newUserClient, then Apple's checks; *out is a new
+ * reference.  Returns Apple's codes. */
+IOReturn iok_user_client_open(iok_task_t *task, iok_service_t *service, uint32_t type,
+			      iok_service_t **out);
+/* IOServiceClose: clientClose at most once; always succeeds for a user
+ * client (kIOReturnBadArgument for anything else). */
+IOReturn iok_user_client_close(iok_service_t *uc);
+/* An external method call; args is fully built and checked for transport
+ * limits.  kIOReturnNotAttached once the client is closed. */
+IOReturn iok_user_client_call(iok_service_t *uc, IOExternalMethodArguments *args);
+/* The task is gone: clientDied for every client it did not close. */
+void iok_task_clients_died(iok_task_t *task);
+/* Entitlements the host grants (comma-separated names), see docs. */
+void iok_runtime_set_entitlements(const char *csv);
+
+/* Memory descriptors (memory.c).  Wraps memory owned by someone else
+ * (an out-of-line argument): no copy, not freed by the descriptor. */
+iok_memory_t *iok_memory_wrap(void *addr, size_t len);
+iok_shmem_t *iok_memory_shmem(iok_memory_t *mem);   /* NULL for wrapped */
 
 /* ---- iterators (iterator.c) ------------------------------------------- */
 
@@ -169,3 +211,20 @@ void iok_iterator_reset(iok_object_t *it);
  * (no readable header): the transport then drops the client.
  */
 long iok_server_handle(iok_task_t *task, const void *req, size_t len, void *reply, size_t cap);
+
+/* The caller's out-of-line buffer as the host maps it (a call channel's). */
+struct iok_ool {
+	uint8_t *base;
+	size_t size;
+};
+
+/*
+ * Handles one IOK_OP_CONNECT_CALL (struct iok_wire_call, already copied
+ * into private memory).  ool is the caller's out-of-line buffer, or NULL
+ * when the transport has none (then out-of-line arguments fail with
+ * kIOReturnIPCError).  Returns the reply length or -EPROTO.
+ */
+long iok_server_call(iok_task_t *task, const void *req, size_t len, const struct iok_ool *ool,
+		     void *reply, size_t cap);
+
+#endif /* IOK_RUNTIME_H */

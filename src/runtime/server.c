@@ -14,6 +14,8 @@
 #include "runtime.h"
 #include "iok_wire.h"
 
+#include <mach/message.h>
+
 #include <IOKit/IOKitKeys.h>
 
 enum { kIORegistryIterateRecursively = 1, kIORegistryIterateParents = 2 };
@@ -76,23 +78,34 @@ static IOReturn reply_name(struct call *c, iok_object_t *obj, uint32_t *field)
 
 /* ---- argument helpers ---------------------------------------------------- */
 
-/* The object named by req->obj, retained, if its type is want (or any
- * type for IOK_TYPE_NONE). */
-static iok_object_t *arg_object(struct call *c, iok_type_t want)
+/*
+ * The object named by req->obj, retained, when its type is want (any type
+ * for IOK_TYPE_NONE).  As on macOS, a name that does not exist fails in
+ * IPC (MACH_SEND_INVALID_DEST) and a live name of the wrong kind fails
+ * with kIOReturnBadArgument.
+ */
+static IOReturn lookup(struct call *c, iok_type_t want, iok_object_t **out)
 {
 	iok_object_t *obj = iok_task_lookup(c->task, c->req->obj);
 
-	if (obj && want != IOK_TYPE_NONE && iok_type(obj) != want) {
+	*out = NULL;
+	if (!obj)
+		return MACH_SEND_INVALID_DEST;
+	if (want != IOK_TYPE_NONE && iok_type(obj) != want) {
 		iok_release(obj);
-		return NULL;
+		return kIOReturnBadArgument;
 	}
-	return obj;
+	*out = obj;
+	return kIOReturnSuccess;
 }
 
-/* The entry named by req->obj, retained. */
-static iok_service_t *arg_entry(struct call *c)
+static IOReturn lookup_entry(struct call *c, iok_service_t **out)
 {
-	return iok_object_service(arg_object(c, IOK_TYPE_ENTRY));
+	iok_object_t *obj;
+	IOReturn ret = lookup(c, IOK_TYPE_ENTRY, &obj);
+
+	*out = iok_object_service(obj);
+	return ret;
 }
 
 /* Is the plane argument the IOService plane (or empty)? */
@@ -142,11 +155,11 @@ static const char *class_name_of(iok_object_t *obj)
 
 static IOReturn op_object_get_class(struct call *c)
 {
-	iok_object_t *obj = arg_object(c, IOK_TYPE_NONE);
-	IOReturn ret;
+	iok_object_t *obj;
+	IOReturn ret = lookup(c, IOK_TYPE_NONE, &obj);
 
-	if (!obj)
-		return kIOReturnBadArgument;
+	if (ret)
+		return ret;
 	ret = reply_str(c, class_name_of(obj));
 	iok_release(obj);
 	return ret;
@@ -154,27 +167,30 @@ static IOReturn op_object_get_class(struct call *c)
 
 static IOReturn op_object_conforms_to(struct call *c)
 {
-	iok_object_t *obj = arg_object(c, IOK_TYPE_NONE);
-	iok_service_t *s = iok_object_service(obj);
+	iok_object_t *obj;
+	iok_service_t *s;
+	IOReturn ret = lookup(c, IOK_TYPE_NONE, &obj);
 
-	if (!obj || !c->str)
-		goto bad;
-	c->rep->value = s ? iok_service_conforms_to(s, c->str)
-			  : strcmp(obj->kind->name, c->str) == 0 ||
-			    strcmp(c->str, "OSObject") == 0;
+	if (ret)
+		return ret;
+	s = iok_object_service(obj);
+	if (!c->str)
+		ret = kIOReturnBadArgument;
+	else
+		c->rep->value = s ? iok_service_conforms_to(s, c->str)
+				  : strcmp(obj->kind->name, c->str) == 0 ||
+				    strcmp(c->str, "OSObject") == 0;
 	iok_release(obj);
-	return kIOReturnSuccess;
-bad:
-	iok_release(obj);
-	return kIOReturnBadArgument;
+	return ret;
 }
 
 static IOReturn op_object_get_retain_count(struct call *c)
 {
-	iok_object_t *obj = arg_object(c, IOK_TYPE_NONE);
+	iok_object_t *obj;
+	IOReturn ret = lookup(c, IOK_TYPE_NONE, &obj);
 
-	if (!obj)
-		return kIOReturnBadArgument;
+	if (ret)
+		return ret;
 	/* Less the reference this lookup holds. */
 	c->rep->value = iok_retain_count(obj) - 1;
 	c->rep->options = iok_task_urefs(c->task, c->req->obj);
@@ -208,14 +224,17 @@ static IOReturn op_get_matching_services(struct call *c)
 
 static IOReturn op_service_match_table(struct call *c)
 {
-	iok_service_t *s = arg_entry(c);
-	iok_object_t *table = arg_unserialize(c);
-	IOReturn ret = kIOReturnBadArgument;
+	iok_service_t *s;
+	iok_object_t *table;
+	IOReturn ret = lookup_entry(c, &s);
 
-	if (s && iok_type(table) == IOK_TYPE_DICTIONARY) {
+	if (ret)
+		return ret;
+	table = arg_unserialize(c);
+	if (iok_type(table) == IOK_TYPE_DICTIONARY)
 		c->rep->value = iok_match_table(s, table, false, NULL);
-		ret = kIOReturnSuccess;
-	}
+	else
+		ret = kIOReturnBadArgument;
 	iok_release(table);
 	iok_service_release(s);
 	return ret;
@@ -223,12 +242,11 @@ static IOReturn op_service_match_table(struct call *c)
 
 static IOReturn op_iterator_next(struct call *c)
 {
-	iok_object_t *it = arg_object(c, IOK_TYPE_ITERATOR);
-	iok_object_t *next;
-	IOReturn ret;
+	iok_object_t *it, *next;
+	IOReturn ret = lookup(c, IOK_TYPE_ITERATOR, &it);
 
-	if (!it)
-		return kIOReturnBadArgument;
+	if (ret)
+		return ret;
 	next = iok_iterator_next(it);
 	ret = reply_name(c, next, &c->rep->obj2);
 	iok_release(next);
@@ -238,10 +256,11 @@ static IOReturn op_iterator_next(struct call *c)
 
 static IOReturn op_iterator_reset(struct call *c)
 {
-	iok_object_t *it = arg_object(c, IOK_TYPE_ITERATOR);
+	iok_object_t *it;
+	IOReturn ret = lookup(c, IOK_TYPE_ITERATOR, &it);
 
-	if (!it)
-		return kIOReturnBadArgument;
+	if (ret)
+		return ret;
 	iok_iterator_reset(it);
 	iok_release(it);
 	return kIOReturnSuccess;
@@ -249,11 +268,12 @@ static IOReturn op_iterator_reset(struct call *c)
 
 static IOReturn op_iterator_is_valid(struct call *c)
 {
-	iok_object_t *it = arg_object(c, IOK_TYPE_ITERATOR);
+	iok_object_t *it;
+	IOReturn ret = lookup(c, IOK_TYPE_ITERATOR, &it);
 
 	c->rep->value = it != NULL;
 	iok_release(it);
-	return it ? kIOReturnSuccess : kIOReturnBadArgument;
+	return ret;
 }
 
 static IOReturn op_registry_get_root(struct call *c)
@@ -276,11 +296,12 @@ static IOReturn op_entry_from_path(struct call *c)
 
 static IOReturn op_entry_get_name(struct call *c)
 {
-	iok_service_t *s = arg_entry(c);
+	iok_service_t *s;
 	char name[128];
+	IOReturn ret = lookup_entry(c, &s);
 
-	if (!s)
-		return kIOReturnBadArgument;
+	if (ret)
+		return ret;
 	iok_service_get_name(s, name, sizeof(name));
 	iok_service_release(s);
 	return reply_str(c, name);
@@ -288,11 +309,12 @@ static IOReturn op_entry_get_name(struct call *c)
 
 static IOReturn op_entry_get_location(struct call *c)
 {
-	iok_service_t *s = arg_entry(c);
+	iok_service_t *s;
 	char loc[128];
+	IOReturn ret = lookup_entry(c, &s);
 
-	if (!s)
-		return kIOReturnBadArgument;
+	if (ret)
+		return ret;
 	iok_service_get_location(s, loc, sizeof(loc));
 	iok_service_release(s);
 	return loc[0] ? reply_str(c, loc) : kIOReturnNotFound;
@@ -300,11 +322,14 @@ static IOReturn op_entry_get_location(struct call *c)
 
 static IOReturn op_entry_get_path(struct call *c)
 {
-	iok_service_t *s = arg_entry(c);
+	iok_service_t *s;
 	char path[IOK_WIRE_MAX_STR];
+	IOReturn ret = lookup_entry(c, &s);
 	int err;
 
-	if (!s || !c->str || !c->str[0] || !plane_ok(c->str)) {
+	if (ret)
+		return ret;
+	if (!c->str || !c->str[0] || !plane_ok(c->str)) {
 		iok_service_release(s);
 		return kIOReturnBadArgument;
 	}
@@ -315,10 +340,11 @@ static IOReturn op_entry_get_path(struct call *c)
 
 static IOReturn op_entry_get_id(struct call *c)
 {
-	iok_service_t *s = arg_entry(c);
+	iok_service_t *s;
+	IOReturn ret = lookup_entry(c, &s);
 
-	if (!s)
-		return kIOReturnBadArgument;
+	if (ret)
+		return ret;
 	c->rep->value = iok_service_id(s);
 	iok_service_release(s);
 	return kIOReturnSuccess;
@@ -326,12 +352,12 @@ static IOReturn op_entry_get_id(struct call *c)
 
 static IOReturn op_entry_get_properties(struct call *c)
 {
-	iok_service_t *s = arg_entry(c);
+	iok_service_t *s;
 	iok_object_t *props;
-	IOReturn ret;
+	IOReturn ret = lookup_entry(c, &s);
 
-	if (!s)
-		return kIOReturnBadArgument;
+	if (ret)
+		return ret;
 	props = iok_service_copy_properties(s);
 	iok_service_release(s);
 	if (!props)
@@ -370,11 +396,13 @@ static iok_object_t *search_property(iok_service_t *s, const char *key, uint32_t
 
 static IOReturn op_entry_get_property(struct call *c)
 {
-	iok_service_t *s = arg_entry(c);
+	iok_service_t *s;
 	iok_object_t *v;
-	IOReturn ret;
+	IOReturn ret = lookup_entry(c, &s);
 
-	if (!s || !c->str) {
+	if (ret)
+		return ret;
+	if (!c->str) {
 		iok_service_release(s);
 		return kIOReturnBadArgument;
 	}
@@ -398,13 +426,15 @@ static IOReturn reply_iterator(struct call *c, iok_object_t *array)
 
 static IOReturn op_entry_get_children(struct call *c)
 {
-	iok_service_t *s = arg_entry(c);
+	iok_service_t *s;
 	iok_object_t *array = iok_array_create(4);
 	iok_service_t **kids = NULL;
 	size_t n = 0;
-	IOReturn ret;
+	IOReturn ret = lookup_entry(c, &s);
 
-	if (!s || !plane_ok(c->str)) {
+	if (ret)
+		goto out;
+	if (!plane_ok(c->str)) {
 		ret = kIOReturnBadArgument;
 		goto out;
 	}
@@ -426,12 +456,13 @@ out:
 
 static IOReturn op_entry_get_parents(struct call *c)
 {
-	iok_service_t *s = arg_entry(c);
+	iok_service_t *s, *p;
 	iok_object_t *array = iok_array_create(1);
-	iok_service_t *p;
-	IOReturn ret;
+	IOReturn ret = lookup_entry(c, &s);
 
-	if (!s || !plane_ok(c->str)) {
+	if (ret)
+		goto out;
+	if (!plane_ok(c->str)) {
 		ret = kIOReturnBadArgument;
 		goto out;
 	}
@@ -449,10 +480,11 @@ out:
 
 static IOReturn op_entry_in_plane(struct call *c)
 {
-	iok_service_t *s = arg_entry(c);
+	iok_service_t *s;
+	IOReturn ret = lookup_entry(c, &s);
 
-	if (!s)
-		return kIOReturnBadArgument;
+	if (ret)
+		return ret;
 	c->rep->value = c->str && strcmp(c->str, kIOServicePlane) == 0 &&
 			(s == iok_registry_root() || iok_service_provider(s));
 	iok_service_release(s);
@@ -461,13 +493,13 @@ static IOReturn op_entry_in_plane(struct call *c)
 
 static IOReturn op_entry_set_properties(struct call *c)
 {
-	iok_service_t *s = arg_entry(c);
+	iok_service_t *s;
 	IOReturn (*set)(iok_service_t *, iok_object_t *);
 	iok_object_t *props;
-	IOReturn ret;
+	IOReturn ret = lookup_entry(c, &s);
 
-	if (!s)
-		return kIOReturnBadArgument;
+	if (ret)
+		return ret;
 	if (c->data_len > kIOSetPropertiesMax) {
 		iok_service_release(s);
 		return kIOReturnMessageTooLarge;
@@ -480,6 +512,99 @@ static IOReturn op_entry_set_properties(struct call *c)
 		ret = set ? set(s, props) : kIOReturnUnsupported;
 	iok_release(props);
 	iok_service_release(s);
+	return ret;
+}
+
+/* IOService.h's getState() bits, as ioreg prints them. */
+enum {
+	kIOServiceInactiveState = 0x1,
+	kIOServiceRegisteredState = 0x2,
+	kIOServiceMatchedState = 0x4,
+	kIOServiceFirstPublishState = 0x8,
+	kIOServiceFirstMatchState = 0x10,
+};
+
+static IOReturn op_service_get_state(struct call *c)
+{
+	iok_service_t *s;
+	uint32_t st;
+	IOReturn ret = lookup_entry(c, &s);
+
+	if (ret)
+		return ret;
+	if (!iok_service_conforms_to(s, "IOService")) {
+		iok_service_release(s);
+		return kIOReturnBadArgument;
+	}
+	st = iok_service_state(s);
+	c->rep->value = (st & IOK_SVC_INACTIVE ? kIOServiceInactiveState : 0) |
+			(st & IOK_SVC_REGISTERED ? kIOServiceRegisteredState |
+							   kIOServiceFirstPublishState : 0) |
+			(st & IOK_SVC_MATCHED ? kIOServiceMatchedState |
+							kIOServiceFirstMatchState : 0);
+	c->rep->options = 0;   /* busy count: matching completes synchronously */
+	c->rep->obj2 = 0;      /* accumulated busy time, ms */
+	iok_service_release(s);
+	return kIOReturnSuccess;
+}
+
+/* ---- connections -------------------------------------------------------- */
+
+static IOReturn op_service_open(struct call *c)
+{
+	iok_service_t *s, *uc;
+	IOReturn ret = lookup_entry(c, &s);
+
+	if (ret)
+		return ret;
+	ret = iok_user_client_open(c->task, s, c->req->type, &uc);
+	iok_service_release(s);
+	if (ret)
+		return ret;
+	ret = reply_name(c, iok_service_object(uc), &c->rep->obj2);
+	if (ret)
+		iok_user_client_close(uc);
+	iok_service_release(uc);
+	return ret;
+}
+
+/* The user client named by req->obj, retained. */
+static IOReturn lookup_client(struct call *c, iok_service_t **out)
+{
+	IOReturn ret = lookup_entry(c, out);
+
+	if (ret == kIOReturnSuccess && !(*out)->uc) {
+		iok_service_release(*out);
+		*out = NULL;
+		ret = kIOReturnBadArgument;
+	}
+	return ret;
+}
+
+static IOReturn op_service_close(struct call *c)
+{
+	iok_service_t *uc;
+	IOReturn ret = lookup_client(c, &uc);
+
+	if (ret)
+		return ret;
+	ret = iok_user_client_close(uc);
+	iok_service_release(uc);
+	return ret;
+}
+
+static IOReturn op_connect_get_service(struct call *c)
+{
+	iok_service_t *(*get)(iok_service_t *);
+	iok_service_t *uc, *s;
+	IOReturn ret = lookup_client(c, &uc);
+
+	if (ret)
+		return ret;
+	get = IOK_OP(uc->cls, get_service);
+	s = get ? get(uc) : NULL;
+	ret = s ? reply_name(c, iok_service_object(s), &c->rep->obj2) : kIOReturnUnsupported;
+	iok_service_release(uc);
 	return ret;
 }
 
@@ -509,6 +634,10 @@ static const op_fn_t ops[IOK_OP__COUNT] = {
 	[IOK_OP_ENTRY_GET_PARENTS] = op_entry_get_parents,
 	[IOK_OP_ENTRY_IN_PLANE] = op_entry_in_plane,
 	[IOK_OP_ENTRY_SET_PROPERTIES] = op_entry_set_properties,
+	[IOK_OP_SERVICE_GET_STATE] = op_service_get_state,
+	[IOK_OP_SERVICE_OPEN] = op_service_open,
+	[IOK_OP_SERVICE_CLOSE] = op_service_close,
+	[IOK_OP_CONNECT_GET_SERVICE] = op_connect_get_service,
 };
 
 /* Validates the generic message layout; fills c's argument fields. */
@@ -533,6 +662,127 @@ static IOReturn decode(struct call *c, const struct iok_wire_msg *m, size_t len)
 	return kIOReturnSuccess;
 }
 
+/* ---- external method calls --------------------------------------------- */
+
+/* A region [off, off + size) inside the out-of-line buffer? */
+static bool ool_fits(const struct iok_ool *ool, uint64_t off, uint64_t size)
+{
+	return ool && ool->base && off <= ool->size && size <= ool->size - off;
+}
+
+/* Transport rules of is_io_connect_method (§2.2). */
+static IOReturn call_limits(const struct iok_wire_call *m, size_t len, const struct iok_ool *ool)
+{
+	if (len < sizeof(*m) || m->hdr.flags || m->hdr.result)
+		return kIOReturnBadArgument;
+	if (m->scalar_in_count > IOK_WIRE_MAX_SCALARS || m->scalar_out_count > IOK_WIRE_MAX_SCALARS ||
+	    m->struct_in_size > IOK_WIRE_MAX_INBAND || m->struct_out_size > IOK_WIRE_MAX_INBAND ||
+	    m->async_ref_count > IOK_WIRE_MAX_ASYNC_REFS)
+		return kIOReturnBadArgument;
+	if (len != sizeof(*m) + m->struct_in_size)
+		return kIOReturnBadArgument;
+	if (m->ool_in_size && (m->ool_in_size <= IOK_WIRE_MAX_INBAND || m->struct_in_size ||
+			       !ool_fits(ool, m->ool_in_offset, m->ool_in_size)))
+		return kIOReturnIPCError;
+	if (m->ool_out_size && (m->ool_out_size <= IOK_WIRE_MAX_INBAND ||
+				m->ool_out_size > UINT32_MAX || m->struct_out_size ||
+				!ool_fits(ool, m->ool_out_offset, m->ool_out_size)))
+		return kIOReturnIPCError;
+	if (m->wake_port && m->async_ref_count < 1)
+		return kIOReturnBadArgument;
+	return kIOReturnSuccess;
+}
+
+long iok_server_call(iok_task_t *task, const void *req, size_t len, const struct iok_ool *ool,
+		     void *reply, size_t cap)
+{
+	const struct iok_wire_call *m = req;
+	struct iok_wire_call_reply *r = reply;
+	uint64_t scalar_in[IOK_WIRE_MAX_SCALARS], async_ref[IOK_WIRE_MAX_ASYNC_REFS];
+	IOExternalMethodArguments args;
+	iok_memory_t *in_desc = NULL, *out_desc = NULL;
+	iok_object_t *obj = NULL;
+	iok_service_t *uc;
+	IOReturn ret;
+
+	if (len < sizeof(struct iok_wire_hdr) || m->hdr.size != len ||
+	    cap < sizeof(*r) + IOK_WIRE_MAX_INBAND)
+		return -EPROTO;
+	memset(r, 0, sizeof(*r));
+	r->hdr.op = m->hdr.op;
+	r->hdr.seq = m->hdr.seq;
+	ret = call_limits(m, len, ool);
+	if (ret)
+		goto out;
+	obj = iok_task_lookup(task, m->conn);
+	uc = iok_object_service(obj);
+	if (!obj) {
+		ret = MACH_SEND_INVALID_DEST;
+		goto out;
+	}
+	if (!uc || !uc->uc) {
+		ret = kIOReturnBadArgument;
+		goto out;
+	}
+	/* Private copies: the request may live in memory the client shares. */
+	memcpy(scalar_in, m->scalar_in, sizeof(scalar_in));
+	memcpy(async_ref, m->async_ref, sizeof(async_ref));
+	memset(&args, 0, sizeof(args));
+	args.version = kIOExternalMethodArgumentsCurrentVersion;
+	args.selector = m->selector;
+	args.asyncWakePort = m->wake_port;
+	args.asyncReference = m->wake_port ? async_ref : NULL;
+	args.asyncReferenceCount = m->wake_port ? m->async_ref_count : 0;
+	args.scalarInput = scalar_in;
+	args.scalarInputCount = m->scalar_in_count;
+	args.structureInput = m->struct_in_size ? (const void *)(m + 1) : NULL;
+	args.structureInputSize = m->struct_in_size;
+	args.scalarOutput = r->scalar_out;   /* zeroed above */
+	args.scalarOutputCount = m->scalar_out_count;
+	args.structureOutput = m->struct_out_size ? (void *)(r + 1) : NULL;
+	args.structureOutputSize = m->struct_out_size;
+	if (m->ool_in_size) {
+		in_desc = iok_memory_wrap(ool->base + m->ool_in_offset, m->ool_in_size);
+		if (!in_desc) {
+			ret = kIOReturnNoMemory;
+			goto out;
+		}
+		args.structureInputDescriptor = in_desc;
+	}
+	if (m->ool_out_size) {
+		out_desc = iok_memory_wrap(ool->base + m->ool_out_offset, m->ool_out_size);
+		if (!out_desc) {
+			ret = kIOReturnNoMemory;
+			goto out;
+		}
+		args.structureOutputDescriptor = out_desc;
+		args.structureOutputDescriptorSize = (uint32_t)m->ool_out_size;
+	}
+	ret = iok_user_client_call(uc, &args);
+	/* A method reports what it produced by lowering the counts; never
+	 * more than the caller's capacity goes back. */
+	r->scalar_out_count = args.scalarOutputCount < m->scalar_out_count ?
+				      args.scalarOutputCount : m->scalar_out_count;
+	r->struct_out_size = args.structureOutputSize < m->struct_out_size ?
+				     args.structureOutputSize : m->struct_out_size;
+	r->ool_out_size = args.structureOutputDescriptorSize < m->ool_out_size ?
+				  args.structureOutputDescriptorSize : m->ool_out_size;
+out:
+	iok_memory_release(in_desc);
+	iok_memory_release(out_desc);
+	iok_release(obj);
+	if (ret != kIOReturnSuccess) {
+		/* As a failed MIG routine: no outputs travel back, and the
+		 * caller's buffers and counts stay as they were. */
+		memset(r->scalar_out, 0, sizeof(r->scalar_out));
+		r->scalar_out_count = r->struct_out_size = 0;
+		r->ool_out_size = 0;
+	}
+	r->hdr.result = ret;
+	r->hdr.size = (uint32_t)(sizeof(*r) + r->struct_out_size);
+	return r->hdr.size;
+}
+
 long iok_server_handle(iok_task_t *task, const void *req, size_t len, void *reply, size_t cap)
 {
 	const struct iok_wire_hdr *h = req;
@@ -542,6 +792,8 @@ long iok_server_handle(iok_task_t *task, const void *req, size_t len, void *repl
 
 	if (len < sizeof(*h) || h->size != len || cap < IOK_WIRE_MAX_MSG)
 		return -EPROTO;
+	if (h->op == IOK_OP_CONNECT_CALL)
+		return iok_server_call(task, req, len, NULL, reply, cap);
 	memset(rep, 0, sizeof(*rep));
 	rep->hdr.op = h->op;
 	rep->hdr.seq = h->seq;

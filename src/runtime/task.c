@@ -252,6 +252,8 @@ void iok_task_destroy(iok_task_t *task)
 {
 	if (!task)
 		return;
+	/* clientDied first, while the names still keep every client alive. */
+	iok_task_clients_died(task);
 	iok_mutex_lock(&task->lock);
 	for (uint32_t i = 0; i < task->n_slots; i++) {
 		iok_object_t *obj = task->slots[i].obj;

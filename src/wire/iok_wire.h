@@ -49,6 +49,13 @@ enum iok_wire_op {
 	IOK_OP_ENTRY_GET_PARENTS,      /* obj, str: plane -> obj2 (iterator) */
 	IOK_OP_ENTRY_IN_PLANE,         /* obj, str: plane -> value */
 	IOK_OP_ENTRY_SET_PROPERTIES,   /* obj, data: serialized object */
+	IOK_OP_SERVICE_GET_STATE,      /* obj -> value: state, options: busy, obj2: busy ms */
+	IOK_OP_SERVICE_OPEN,           /* obj: service, type -> obj2: connection */
+	IOK_OP_SERVICE_CLOSE,          /* obj: connection */
+	IOK_OP_CONNECT_GET_SERVICE,    /* obj: connection -> obj2: service */
+	IOK_OP_CONNECT_CALL,           /* struct iok_wire_call -> struct iok_wire_call_reply */
+	IOK_OP_CHANNEL_OPEN,           /* fd: channel memory -> value: channel id */
+	IOK_OP_CHANNEL_SET_OOL,        /* value: channel id, fd: out-of-line buffer */
 	IOK_OP__COUNT
 };
 
@@ -78,5 +85,45 @@ struct iok_wire_msg {
 	/* uint8_t str[str_len]; uint8_t data[data_len]; */
 };
 _Static_assert(sizeof(struct iok_wire_msg) == 48, "iok_wire_msg");
+
+/*
+ * An external method call (IOConnectCallMethod).  Scalars and inband
+ * structures travel in the message; out-of-line structures (more than
+ * 4096 bytes) live in the caller's out-of-line buffer, shared with the
+ * host through its call channel, at the offsets given.
+ */
+#define IOK_WIRE_MAX_SCALARS 16
+#define IOK_WIRE_MAX_INBAND 4096
+#define IOK_WIRE_MAX_ASYNC_REFS 8
+
+struct iok_wire_call {
+	struct iok_wire_hdr hdr;
+	uint32_t conn;              /* connection name */
+	uint32_t selector;
+	uint32_t scalar_in_count;   /* <= 16 */
+	uint32_t scalar_out_count;  /* caller's capacity, <= 16 */
+	uint32_t struct_in_size;    /* inband input bytes that follow, <= 4096 */
+	uint32_t struct_out_size;   /* inband output capacity, <= 4096 */
+	uint64_t ool_in_offset;     /* in the out-of-line buffer */
+	uint64_t ool_in_size;       /* 0, or > 4096 */
+	uint64_t ool_out_offset;
+	uint64_t ool_out_size;      /* 0, or > 4096 and <= UINT32_MAX */
+	uint32_t wake_port;         /* async calls: the client's wake port */
+	uint32_t async_ref_count;   /* <= 8 */
+	uint64_t async_ref[IOK_WIRE_MAX_ASYNC_REFS];
+	uint64_t scalar_in[IOK_WIRE_MAX_SCALARS];
+	/* uint8_t struct_in[struct_in_size]; */
+};
+_Static_assert(sizeof(struct iok_wire_call) == 16 + 24 + 32 + 8 + 64 + 128, "iok_wire_call");
+
+struct iok_wire_call_reply {
+	struct iok_wire_hdr hdr;    /* result: the method's IOReturn */
+	uint32_t scalar_out_count;
+	uint32_t struct_out_size;   /* inband output bytes that follow */
+	uint64_t ool_out_size;      /* out-of-line bytes produced */
+	uint64_t scalar_out[IOK_WIRE_MAX_SCALARS];
+	/* uint8_t struct_out[struct_out_size]; */
+};
+_Static_assert(sizeof(struct iok_wire_call_reply) == 16 + 16 + 128, "iok_wire_call_reply");
 
 #endif /* IOK_WIRE_H */

@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: MIT
+/*
+ * UCTestDriver - a driver for the connection tests.  Two services attach
+ * to IOResources:
+ *
+ *   UCTestService (IOUserClientClass UCTestUserClient, default
+ *   newUserClient): a 2022 dispatch table with every argument shape.  It
+ *   counts clientClose and clientDied in its own properties "CloseCount"
+ *   and "DiedCount".
+ *
+ *   UCPrivService: a custom newUserClient that refuses callers without
+ *   the "root" privilege (kIOReturnNotPrivileged) and a user client that
+ *   holds its provider open exclusively (a second open gets
+ *   kIOReturnExclusiveAccess).
+ */
+#include <IOKit/IOKitKeys.h>
+#include <IOKit/driver/iok_service.h>
+#include <IOKit/driver/iok_user_client.h>
+#include <string.h>
+#include <time.h>
+
+#include "UCTestShared.h"
+
+/* ---- the user client ----------------------------------------------------- */
+
+struct uc_ivars {
+	iok_service_t *provider;
+};
+
+static void bump(iok_service_t *s, const char *key)
+{
+	iok_object_t *v = iok_service_copy_property(s, key);
+	uint64_t n = v ? iok_number_value(v) : 0;
+
+	iok_release(v);
+	iok_service_set_number(s, key, n + 1, 32);
+}
+
+static IOReturn m_calculate(iok_service_t *t, void *ref, IOExternalMethodArguments *a)
+{
+	a->scalarOutput[0] = a->scalarInput[0] + a->scalarInput[1];
+	a->scalarOutput[1] = a->scalarInput[0] * a->scalarInput[1];
+	return kIOReturnSuccess;
+}
+
+static IOReturn m_echo(iok_service_t *t, void *ref, IOExternalMethodArguments *a)
+{
+	size_t in = a->structureInputDescriptor ? iok_memory_length(a->structureInputDescriptor)
+						: a->structureInputSize;
+	const void *src = a->structureInputDescriptor ? iok_memory_bytes(a->structureInputDescriptor)
+						      : a->structureInput;
+
+	if (a->structureOutputDescriptor) {
+		size_t cap = a->structureOutputDescriptorSize;
+		size_t n = in < cap ? in : cap;
+
+		iok_memory_write(a->structureOutputDescriptor, 0, src, n);
+		a->structureOutputDescriptorSize = (uint32_t)n;
+	} else {
+		size_t n = in < a->structureOutputSize ? in : a->structureOutputSize;
+
+		if (n)
+			memcpy(a->structureOutput, src, n);
+		a->structureOutputSize = (uint32_t)n;
+	}
+	return kIOReturnSuccess;
+}
+
+static IOReturn m_fixed(iok_service_t *t, void *ref, IOExternalMethodArguments *a)
+{
+	const uint8_t *in = a->structureInput;
+	uint8_t *out = a->structureOutput;
+
+	for (int i = 0; i < UCTEST_FIXED_SIZE; i++)
+		out[i] = (uint8_t)~in[i];
+	return kIOReturnSuccess;
+}
+
+static IOReturn m_fail(iok_service_t *t, void *ref, IOExternalMethodArguments *a)
+{
+	a->scalarOutput[0] = 0xbad;
+	return kIOReturnDeviceError;
+}
+
+static IOReturn m_entitled(iok_service_t *t, void *ref, IOExternalMethodArguments *a)
+{
+	return kIOReturnSuccess;
+}
+
+static IOReturn m_sleep(iok_service_t *t, void *ref, IOExternalMethodArguments *a)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)(a->scalarInput[0] / 1000000),
+		.tv_nsec = (long)(a->scalarInput[0] % 1000000) * 1000,
+	};
+
+	nanosleep(&ts, NULL);
+	a->scalarOutput[0] = a->scalarInput[0];
+	return kIOReturnSuccess;
+}
+
+static IOReturn m_scalars(iok_service_t *t, void *ref, IOExternalMethodArguments *a)
+{
+	uint32_t n = a->scalarInputCount < a->scalarOutputCount ? a->scalarInputCount
+								 : a->scalarOutputCount;
+
+	for (uint32_t i = 0; i < n; i++)
+		a->scalarOutput[i] = ~a->scalarInput[i];
+	a->scalarOutputCount = n;
+	return kIOReturnSuccess;
+}
+
+static IOReturn m_shrink(iok_service_t *t, void *ref, IOExternalMethodArguments *a)
+{
+	/* Produces fewer bytes than the caller offered: the count says so. */
+	if (a->structureOutputDescriptor) {
+		iok_memory_write(a->structureOutputDescriptor, 0, "ool", 3);
+		a->structureOutputDescriptorSize = 3;
+	} else {
+		memcpy(a->structureOutput, "in", 2);
+		a->structureOutputSize = 2;
+	}
+	return kIOReturnSuccess;
+}
+
+static const IOExternalMethodDispatch2022 uc_methods[kUCTestMethodCount] = {
+	[kUCTestCalculate] = { m_calculate, 2, 0, 2, 0, false, NULL },
+	[kUCTestEcho] = { m_echo, 0, kIOUCVariableStructureSize, 0, kIOUCVariableStructureSize,
+			  false, NULL },
+	[kUCTestFixed] = { m_fixed, 0, UCTEST_FIXED_SIZE, 0, UCTEST_FIXED_SIZE, false, NULL },
+	[kUCTestNoFunction] = { NULL, 0, 0, 0, 0, false, NULL },
+	[kUCTestFail] = { m_fail, 0, 0, 1, 0, false, NULL },
+	[kUCTestEntitled] = { m_entitled, 0, 0, 0, 0, false, UCTEST_ENTITLEMENT },
+	[kUCTestSleep] = { m_sleep, 1, 0, 1, 0, false, NULL },
+	[kUCTestScalars] = { m_scalars, kIOUCVariableStructureSize, 0, kIOUCVariableStructureSize,
+			     0, false, NULL },
+	[kUCTestShrink] = { m_shrink, 0, 0, 0, kIOUCVariableStructureSize, false, NULL },
+};
+
+static IOReturn uc_external_method(iok_service_t *self, uint32_t selector,
+				   IOExternalMethodArguments *args,
+				   const IOExternalMethodDispatch *dispatch, iok_service_t *target,
+				   void *reference)
+{
+	return iok_dispatch_external_method(self, selector, args, uc_methods, kUCTestMethodCount,
+					    self, NULL);
+}
+
+static bool uc_start(iok_service_t *self, iok_service_t *provider)
+{
+	struct uc_ivars *iv = iok_ivars(self);
+
+	iv->provider = provider;
+	return true;
+}
+
+static IOReturn uc_client_close(iok_service_t *self)
+{
+	bump(iok_service_provider(self), "CloseCount");
+	return kIOReturnSuccess;
+}
+
+static IOReturn uc_client_died(iok_service_t *self)
+{
+	bump(iok_service_provider(self), "DiedCount");
+	return kIOReturnSuccess;
+}
+
+static iok_service_t *uc_get_service(iok_service_t *self)
+{
+	return ((struct uc_ivars *)iok_ivars(self))->provider;
+}
+
+static IOReturn uc_set_properties(iok_service_t *self, iok_object_t *props)
+{
+	iok_object_t *v = iok_dict_get(props, "UCTestSetting");
+
+	if (!v || iok_dict_count(props) != 1)
+		return kIOReturnBadArgument;
+	return iok_service_set_property(self, "UCTestSetting", v) ? kIOReturnNoMemory
+								  : kIOReturnSuccess;
+}
+
+static const struct iok_class_ops uc_ops = {
+	.start = uc_start,
+	.external_method = uc_external_method,
+	.client_close = uc_client_close,
+	.client_died = uc_client_died,
+	.get_service = uc_get_service,
+	.set_properties = uc_set_properties,
+};
+
+static const iok_class_t UCTestUserClient = {
+	.name = "UCTestUserClient",
+	.super = &iok_class_IOUserClient,
+	.ivars_size = sizeof(struct uc_ivars),
+	.ops = &uc_ops,
+};
+
+/* ---- the services -------------------------------------------------------- */
+
+static bool svc_start(iok_service_t *self, iok_service_t *provider)
+{
+	return iok_service_set_string(self, kIOUserClientClassKey, "UCTestUserClient") == 0 &&
+	       iok_service_set_number(self, "CloseCount", 0, 32) == 0 &&
+	       iok_service_set_number(self, "DiedCount", 0, 32) == 0 &&
+	       iok_service_register(self) == 0;
+}
+
+static const struct iok_class_ops svc_ops = { .start = svc_start };
+
+static const iok_class_t UCTestService = {
+	.name = "UCTestService",
+	.super = &iok_class_IOService,
+	.ops = &svc_ops,
+};
+
+/* UCPrivService's user client holds its provider open. */
+static bool priv_uc_start(iok_service_t *self, iok_service_t *provider)
+{
+	return iok_service_open(provider, self) == kIOReturnSuccess;
+}
+
+static IOReturn priv_uc_client_close(iok_service_t *self)
+{
+	iok_service_close(iok_service_provider(self), self);
+	return kIOReturnSuccess;
+}
+
+static const struct iok_class_ops priv_uc_ops = {
+	.start = priv_uc_start,
+	.client_close = priv_uc_client_close,
+};
+
+static const iok_class_t UCPrivUserClient = {
+	.name = "UCPrivUserClient",
+	.super = &iok_class_IOUserClient,
+	.ops = &priv_uc_ops,
+};
+
+static IOReturn priv_new_user_client(iok_service_t *self, iok_task_t *task, void *security_id,
+				     uint32_t type, iok_object_t *props, iok_service_t **handler)
+{
+	IOReturn ret = iok_client_has_privilege(security_id, kIOClientPrivilegeAdministrator);
+	iok_service_t *uc;
+
+	*handler = NULL;
+	if (ret != kIOReturnSuccess)
+		return ret;
+	if (iok_service_is_open(self, NULL))
+		return kIOReturnExclusiveAccess;
+	uc = iok_service_create("UCPrivUserClient", NULL);
+	if (!uc)
+		return kIOReturnNoMemory;
+	if (iok_service_attach(uc, self)) {
+		iok_service_release(uc);
+		return kIOReturnUnsupported;
+	}
+	if (!priv_uc_start(uc, self)) {
+		iok_service_detach(uc);
+		iok_service_release(uc);
+		return kIOReturnExclusiveAccess;
+	}
+	*handler = uc;
+	return kIOReturnSuccess;
+}
+
+static bool priv_start(iok_service_t *self, iok_service_t *provider)
+{
+	return iok_service_register(self) == 0;
+}
+
+static const struct iok_class_ops priv_ops = {
+	.start = priv_start,
+	.new_user_client = priv_new_user_client,
+};
+
+static const iok_class_t UCPrivService = {
+	.name = "UCPrivService",
+	.super = &iok_class_IOService,
+	.ops = &priv_ops,
+};
+
+static iok_object_t *personality(const char *cls)
+{
+	iok_object_t *p = iok_dict_create(4);
+
+	if (p && (iok_dict_set_string(p, kIOClassKey, cls) ||
+		  iok_dict_set_string(p, kIOProviderClassKey, kIOResourcesClass) ||
+		  iok_dict_set_string(p, kIOResourceMatchKey, "IOKit") ||
+		  iok_dict_set_string(p, kIOMatchCategoryKey, cls))) {
+		iok_release(p);
+		p = NULL;
+	}
+	return p;
+}
+
+static iok_object_t *uc_personalities(void)
+{
+	iok_object_t *list = iok_array_create(2);
+	iok_object_t *a = personality("UCTestService"), *b = personality("UCPrivService");
+
+	if (!list || !a || !b || iok_array_append(list, a) || iok_array_append(list, b)) {
+		iok_release(list);
+		list = NULL;
+	}
+	iok_release(a);
+	iok_release(b);
+	return list;
+}
+
+static const iok_class_t *const uc_classes[] = {
+	&UCTestService, &UCTestUserClient, &UCPrivService, &UCPrivUserClient, NULL,
+};
+
+static const struct iok_driver uc_driver = {
+	.abi_version = IOK_DRIVER_ABI_VERSION,
+	.bundle_id = "org.openiokit.test.UCTestDriver",
+	.version = "1.0.0",
+	.classes = uc_classes,
+	.personalities = uc_personalities,
+};
+
+IOK_DRIVER(uc_driver)

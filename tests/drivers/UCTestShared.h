@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* UCTestShared.h - selectors of UCTestDriver, shared with the tests. */
+#ifndef UCTEST_SHARED_H
+#define UCTEST_SHARED_H
+
+enum {
+	kUCTestCalculate,    /* 2 scalars in, 2 out: sum, product */
+	kUCTestEcho,         /* any struct in, same bytes out (inband or OOL) */
+	kUCTestFixed,        /* exactly UCTEST_FIXED_SIZE in and out: bytes inverted */
+	kUCTestNoFunction,   /* a row without a function */
+	kUCTestFail,         /* returns kIOReturnDeviceError after writing an output */
+	kUCTestEntitled,     /* needs UCTEST_ENTITLEMENT */
+	kUCTestSleep,        /* 1 scalar in (µs), 1 out */
+	kUCTestScalars,      /* any scalar counts: outputs are the inputs inverted */
+	kUCTestShrink,       /* any struct out: produces 2 bytes inband, 3 out of line */
+	kUCTestMethodCount
+};
+
+#define UCTEST_FIXED_SIZE 16
+#define UCTEST_ENTITLEMENT "org.openiokit.test.entitled"
+
+#endif /* UCTEST_SHARED_H */

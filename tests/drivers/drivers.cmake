@@ -1,0 +1,8 @@
+# SPDX-License-Identifier: MIT
+# Drivers used only by tests (built into the build's drivers folder, not
+# installed).
+add_library(UCTestDriver MODULE ${CMAKE_CURRENT_SOURCE_DIR}/drivers/UCTestDriver.c)
+target_include_directories(UCTestDriver PRIVATE ${PROJECT_SOURCE_DIR}/include)
+target_compile_definitions(UCTestDriver PRIVATE _GNU_SOURCE)
+set_target_properties(UCTestDriver PROPERTIES PREFIX ""
+	LIBRARY_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/drivers)

@@ -1,0 +1,26 @@
+# SPDX-License-Identifier: MIT
+# End-to-end tests: a real iokitd on a private socket, clients in other
+# processes.
+add_library(iok_test_host STATIC ${CMAKE_CURRENT_SOURCE_DIR}/e2e/host_harness.c)
+target_include_directories(iok_test_host PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/e2e)
+target_compile_definitions(iok_test_host PRIVATE _GNU_SOURCE
+	IOKITD_PATH="$<TARGET_FILE:iokitd>"
+	IOK_TEST_DRIVER_DIR="${PROJECT_BINARY_DIR}/drivers")
+
+# iok_e2e_test(NAME SOURCES src... [LIBS ...])
+function(iok_e2e_test name)
+	cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
+	add_executable(${name} ${T_SOURCES})
+	target_link_libraries(${name} PRIVATE iok_test_host iokit ${T_LIBS} PkgConfig::CMOCKA)
+	target_compile_definitions(${name} PRIVATE _GNU_SOURCE)
+	add_dependencies(${name} iokitd SampleDriver)
+	add_test(NAME ${name} COMMAND ${name})
+	set_tests_properties(${name} PROPERTIES LABELS e2e TIMEOUT 300)
+endfunction()
+
+iok_e2e_test(e2e_discovery SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_discovery.c)
+iok_e2e_test(e2e_nohost SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_nohost.c)
+iok_e2e_test(e2e_connect SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_connect.c
+	LIBS Threads::Threads)
+target_include_directories(e2e_connect PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/drivers)
+add_dependencies(e2e_connect UCTestDriver)

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: MIT
+/* host_harness.c - start and stop a private iokitd for a test. */
+#include "host_harness.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <dirent.h>
+#include <unistd.h>
+
+static char tmpdir[64];
+static char sock[96];
+
+const char *iok_test_host_socket(void)
+{
+	return sock;
+}
+
+static int can_connect(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0), ok;
+
+	memcpy(sun.sun_path, sock, sizeof(sock) < sizeof(sun.sun_path) ? sizeof(sock) : sizeof(sun.sun_path) - 1);
+	ok = fd >= 0 && connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+pid_t iok_test_host_start(const char *const *drivers)
+{
+	return iok_test_host_start_ex(drivers, NULL);
+}
+
+pid_t iok_test_host_start_ex(const char *const *drivers, const char *const *extra)
+{
+	char *argv[32];
+	char paths[16][512];
+	int argc = 0, n = 0;
+	pid_t pid;
+
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/iok-test-XXXXXX");
+	if (!mkdtemp(tmpdir))
+		return -1;
+	snprintf(sock, sizeof(sock), "%s/iokitd.sock", tmpdir);
+	setenv("IOKIT_SOCKET", sock, 1);
+	argv[argc++] = (char *)IOKITD_PATH;
+	argv[argc++] = (char *)"--no-default-drivers";
+	argv[argc++] = (char *)"--socket";
+	argv[argc++] = sock;
+	for (int i = 0; extra && extra[i] && argc < 12; i++)
+		argv[argc++] = (char *)extra[i];
+	for (; drivers && drivers[n] && n < 16; n++) {
+		snprintf(paths[n], sizeof(paths[n]), "%s/%s", IOK_TEST_DRIVER_DIR, drivers[n]);
+		argv[argc++] = paths[n];
+	}
+	argv[argc] = NULL;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	for (int i = 0; i < 500; i++) {   /* up to 5 s */
+		int status;
+
+		if (can_connect())
+			return pid;
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			fprintf(stderr, "harness: iokitd exited early (status %d)\n", status);
+			return -1;
+		}
+		usleep(10000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return -1;
+}
+
+int iok_test_host_stop(pid_t pid)
+{
+	int status = -1;
+
+	if (pid <= 0)
+		return -1;
+	kill(pid, SIGTERM);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	unlink(sock);
+	rmdir(tmpdir);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int iok_test_fd_count(pid_t pid)
+{
+	char path[64];
+	struct dirent *d;
+	DIR *dir;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return -1;
+	while ((d = readdir(dir)))
+		if (d->d_name[0] != '.')
+			n++;
+	closedir(dir);
+	return n;
+}
+
+long iok_test_rss_kib(pid_t pid)
+{
+	char path[64], line[256];
+	long kib = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}

@@ -1,0 +1,5 @@
+# SPDX-License-Identifier: MIT
+iok_unit_test(test_matching SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_matching.c
+	LIBS iok_runtime iok_core iok_os Threads::Threads)
+iok_unit_test(test_server SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_server.c
+	LIBS iok_runtime iok_core iok_os Threads::Threads)
