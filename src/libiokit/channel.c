@@ -122,10 +122,14 @@ IOReturn iok_chan_get(struct iok_chan **out)
 		*out = ch;
 		return kIOReturnSuccess;
 	}
-	if (ch && ch->pid != getpid())
-		return kIOReturnNotResponding;   /* forked: the host knows the parent */
-	if (ch)
-		return kIOReturnNotResponding;
+	if (ch && ch->pid == getpid())
+		return kIOReturnNotResponding;   /* the host dropped it */
+	if (ch) {
+		/* Inherited across fork: the parent's, not ours. */
+		pthread_setspecific(chan_key, NULL);
+		chan_destroy(ch);
+		my_chan = NULL;
+	}
 	pthread_once(&chan_once, chan_key_init);
 	ch = calloc(1, sizeof(*ch));
 	if (!ch)

@@ -8,8 +8,9 @@
  * so the library does not reconnect once a connection was lost: every
  * later call returns kIOReturnNotResponding.  Until a first connection
  * succeeds, each call tries again, so a program may start before its host.
- * A child made by fork() does not inherit the connection (its calls return
- * kIOReturnNotResponding): the host identifies tasks by their socket.
+ * A child made by fork() does not inherit the connection: like a forked
+ * macOS process, which inherits no port rights, it starts with an empty
+ * name space and opens its own connection (its own task) on first use.
  */
 #include "libiokit.h"
 #include "iok_paths.h"
@@ -40,7 +41,7 @@ static void conn_child_after_fork(void)
 		close(conn.fd);
 	conn.fd = -1;
 	if (conn.state == CONN_UP)
-		conn.state = CONN_LOST;
+		conn.state = CONN_NEW;
 }
 
 static void conn_prepare_fork(void)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -49,6 +50,9 @@ pid_t iok_test_host_start_ex(const char *const *drivers, const char *const *extr
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/iok-test-XXXXXX");
 	if (!mkdtemp(tmpdir))
 		return -1;
+	/* Traversable, so that the socket's own mode decides who connects
+	 * (tests run clients under other uids with --socket-mode). */
+	chmod(tmpdir, 0711);
 	snprintf(sock, sizeof(sock), "%s/iokitd.sock", tmpdir);
 	setenv("IOKIT_SOCKET", sock, 1);
 	argv[argc++] = (char *)IOKITD_PATH;
