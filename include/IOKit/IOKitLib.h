@@ -117,6 +117,22 @@ kern_return_t IORegistryEntrySetCFProperties(io_registry_entry_t entry, CFTypeRe
 kern_return_t IORegistryEntrySetCFProperty(io_registry_entry_t entry, CFStringRef propertyName,
 					   CFTypeRef property);
 
+/* Memory and notifications.  The caller chooses only kIOMapAnywhere and
+ * the cache bits; read-only and the rest come from the driver. */
+kern_return_t IOConnectSetNotificationPort(io_connect_t connect, uint32_t type, mach_port_t port,
+					   uintptr_t reference);
+kern_return_t IOConnectMapMemory64(io_connect_t connect, uint32_t memoryType,
+				   task_port_t intoTask, mach_vm_address_t *atAddress,
+				   mach_vm_size_t *ofSize, IOOptionBits options);
+kern_return_t IOConnectUnmapMemory64(io_connect_t connect, uint32_t memoryType,
+				     task_port_t fromTask, mach_vm_address_t atAddress);
+/* On LP64 the old names take the same mach_vm types. */
+kern_return_t IOConnectMapMemory(io_connect_t connect, uint32_t memoryType, task_port_t intoTask,
+				 mach_vm_address_t *atAddress, mach_vm_size_t *ofSize,
+				 IOOptionBits options);
+kern_return_t IOConnectUnmapMemory(io_connect_t connect, uint32_t memoryType,
+				   task_port_t fromTask, mach_vm_address_t atAddress);
+
 /* External methods.  Up to 16 scalars each way; structures over 4096
  * bytes travel out of line.  On failure the output counts are left as
  * they were. */

@@ -147,25 +147,115 @@ static ssize_t recv_msg(int sock, void *buf, size_t max, int *fd)
 	return n;
 }
 
-/* The channel ops need the descriptor that came with the message. */
-static long handle_channel_op(struct client *cl, const struct iok_wire_msg *m, size_t len,
-			      int fd, struct iok_wire_msg *rep)
+/* Sends a reply with an optional descriptor. */
+static bool send_reply(int sock, const void *buf, size_t len, int fd)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cbuf;
+	struct iovec iov = { (void *)buf, len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	if (fd >= 0) {
+		struct cmsghdr *c;
+
+		memset(&cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf.buf;
+		mh.msg_controllen = sizeof(cbuf.buf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	do
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)len;
+}
+
+static bool is_fd_op(uint16_t op)
+{
+	return op == IOK_OP_CHANNEL_OPEN || op == IOK_OP_CHANNEL_SET_OOL ||
+	       op == IOK_OP_CONNECT_SET_PORT || op == IOK_OP_CONNECT_MAP ||
+	       op == IOK_OP_CONNECT_UNMAP;
+}
+
+/* A descriptor the client may map: read-only memory goes out through a
+ * read-only open file description, so that PROT_WRITE cannot be had. */
+static int shareable_fd(iok_memory_t *mem, bool read_only)
+{
+	char path[64];
+
+	if (!read_only)
+		return fcntl(iok_shmem_fd(iok_memory_shmem(mem)), F_DUPFD_CLOEXEC, 0);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", iok_shmem_fd(iok_memory_shmem(mem)));
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/*
+ * The ops that carry a descriptor (in the request: channels, notification
+ * ports; in the reply: mapped memory).  *out_fd receives a descriptor to
+ * send with the reply.  fd is consumed.
+ */
+static long handle_fd_op(struct client *cl, const struct iok_wire_msg *m, size_t len, int fd,
+			 struct iok_wire_msg *rep, int *out_fd)
 {
 	IOReturn ret = kIOReturnBadArgument;
-	uint32_t id = 0;
+	uint32_t id = 0, options = 0;
+	iok_memory_t *mem = NULL;
+	iok_port_t *port = NULL;
 
+	*out_fd = -1;
 	memset(rep, 0, sizeof(*rep));
 	rep->hdr.op = m->hdr.op;
 	rep->hdr.seq = m->hdr.seq;
-	if (len == sizeof(*m) && m->hdr.size == len && !m->str_len && !m->data_len && fd >= 0) {
-		if (m->hdr.op == IOK_OP_CHANNEL_OPEN) {
-			ret = channel_open(&cl->channels, cl->task, fd, &id);
-			rep->value = id;
-		} else {
-			ret = channel_set_ool(&cl->channels, (uint32_t)m->value, fd);
-		}
+	if (len != sizeof(*m) || m->hdr.size != len || m->str_len || m->data_len ||
+	    m->hdr.flags || m->hdr.result)
+		goto out;
+	switch (m->hdr.op) {
+	case IOK_OP_CHANNEL_OPEN:
+		if (fd < 0)
+			break;
+		ret = channel_open(&cl->channels, cl->task, fd, &id);
 		fd = -1;
+		rep->value = id;
+		break;
+	case IOK_OP_CHANNEL_SET_OOL:
+		if (fd < 0)
+			break;
+		ret = channel_set_ool(&cl->channels, (uint32_t)m->value, fd);
+		fd = -1;
+		break;
+	case IOK_OP_CONNECT_SET_PORT:
+		if (fd >= 0) {
+			port = iok_port_create(iok_signal_from_fd(fd));
+			fd = -1;
+			if (!port) {
+				ret = kIOReturnNoMemory;
+				break;
+			}
+		}
+		ret = iok_server_set_port(cl->task, m->obj, port, m->type, m->value);
+		iok_port_release(port);
+		break;
+	case IOK_OP_CONNECT_MAP:
+		ret = iok_server_map(cl->task, m->obj, m->type, m->options, &mem, &options);
+		if (ret)
+			break;
+		*out_fd = shareable_fd(mem, options & 0x1000u /* kIOMapReadOnly */);
+		ret = *out_fd >= 0 ? kIOReturnSuccess : kIOReturnNoResources;
+		rep->value = iok_memory_length(mem);
+		rep->options = options;
+		iok_memory_release(mem);
+		break;
+	case IOK_OP_CONNECT_UNMAP:
+		ret = iok_server_unmap(cl->task, m->obj, m->type);
+		break;
 	}
+out:
 	if (fd >= 0)
 		close(fd);
 	rep->hdr.result = ret;
@@ -179,8 +269,9 @@ static void *client_thread(void *arg)
 	uint8_t *req = malloc(IOK_WIRE_MAX_MSG), *rep = malloc(IOK_WIRE_MAX_MSG);
 
 	while (req && rep) {
-		int fd;
+		int fd, out_fd = -1;
 		ssize_t n = recv_msg(cl->fd, req, IOK_WIRE_MAX_MSG, &fd);
+		bool sent;
 		const struct iok_wire_hdr *h = (const struct iok_wire_hdr *)req;
 		long len;
 
@@ -192,10 +283,9 @@ static void *client_thread(void *arg)
 					cl->task->pid);
 			break;
 		}
-		if ((size_t)n >= sizeof(*h) &&
-		    (h->op == IOK_OP_CHANNEL_OPEN || h->op == IOK_OP_CHANNEL_SET_OOL)) {
-			len = handle_channel_op(cl, (const struct iok_wire_msg *)req, (size_t)n, fd,
-						(struct iok_wire_msg *)rep);
+		if ((size_t)n >= sizeof(*h) && is_fd_op(h->op)) {
+			len = handle_fd_op(cl, (const struct iok_wire_msg *)req, (size_t)n, fd,
+					   (struct iok_wire_msg *)rep, &out_fd);
 		} else {
 			if (fd >= 0)
 				close(fd);   /* no other op takes a descriptor */
@@ -206,7 +296,10 @@ static void *client_thread(void *arg)
 				cl->task->pid);
 			break;
 		}
-		if (send(cl->fd, rep, (size_t)len, MSG_NOSIGNAL) != len)
+		sent = send_reply(cl->fd, rep, (size_t)len, out_fd);
+		if (out_fd >= 0)
+			close(out_fd);
+		if (!sent)
 			break;
 	}
 	free(req);

@@ -67,7 +67,8 @@ static void conn_lost_locked(void)
 	conn.state = CONN_LOST;
 }
 
-static IOReturn exchange_locked(const struct iok_rpc *req, int fd, struct iok_reply *rep);
+static IOReturn exchange_locked(const struct iok_rpc *req, int fd, struct iok_reply *rep,
+			       int *out_fd);
 
 static IOReturn connect_locked(void)
 {
@@ -88,7 +89,7 @@ static IOReturn connect_locked(void)
 	}
 	conn.fd = fd;
 	conn.state = CONN_UP;
-	ret = exchange_locked(&hello, -1, &rep);
+	ret = exchange_locked(&hello, -1, &rep, NULL);
 	iok_reply_free(&rep);
 	if (ret != kIOReturnSuccess) {
 		conn_lost_locked();
@@ -115,7 +116,41 @@ static IOReturn parse_reply(struct iok_wire_msg *m, size_t n, uint32_t seq, uint
 	return m->hdr.result;
 }
 
-static IOReturn exchange_locked(const struct iok_rpc *req, int fd, struct iok_reply *rep)
+/* Receives the reply and at most one descriptor. */
+static ssize_t recv_reply(void *buf, size_t max, int *out_fd)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int) * 4)];
+	} cbuf;
+	struct iovec iov = { buf, max };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf.buf, .msg_controllen = sizeof(cbuf.buf),
+	};
+	ssize_t n;
+
+	do
+		n = recvmsg(conn.fd, &mh, MSG_TRUNC | MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); n >= 0 && c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
+			int f;
+
+			memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (out_fd && *out_fd < 0)
+				*out_fd = f;
+			else
+				close(f);
+		}
+	}
+	return n;
+}
+
+static IOReturn exchange_locked(const struct iok_rpc *req, int fd, struct iok_reply *rep,
+				int *out_fd)
 {
 	union {
 		struct cmsghdr align;
@@ -162,9 +197,7 @@ static IOReturn exchange_locked(const struct iok_rpc *req, int fd, struct iok_re
 	while (n < 0 && errno == EINTR);
 	if (n != (ssize_t)total)
 		goto lost;
-	do
-		n = recv(conn.fd, rep->msg, IOK_WIRE_MAX_MSG, MSG_TRUNC);
-	while (n < 0 && errno == EINTR);
+	n = recv_reply(rep->msg, IOK_WIRE_MAX_MSG, out_fd);
 	if (n <= 0 || n > IOK_WIRE_MAX_MSG)
 		goto lost;
 	return parse_reply(rep->msg, (size_t)n, m.hdr.seq, req->op, rep);
@@ -180,8 +213,15 @@ IOReturn iok_call(const struct iok_rpc *req, struct iok_reply *rep)
 
 IOReturn iok_call_fd(const struct iok_rpc *req, int fd, struct iok_reply *rep)
 {
+	return iok_call_fd2(req, fd, rep, NULL);
+}
+
+IOReturn iok_call_fd2(const struct iok_rpc *req, int fd, struct iok_reply *rep, int *out_fd)
+{
 	IOReturn ret;
 
+	if (out_fd)
+		*out_fd = -1;
 	*rep = (struct iok_reply){ 0 };
 	pthread_once(&atfork_once, install_atfork);
 	pthread_mutex_lock(&conn.lock);
@@ -191,7 +231,11 @@ IOReturn iok_call_fd(const struct iok_rpc *req, int fd, struct iok_reply *rep)
 		ret = kIOReturnNotResponding;
 		goto out;
 	}
-	ret = exchange_locked(req, fd, rep);
+	ret = exchange_locked(req, fd, rep, out_fd);
+	if (ret != kIOReturnSuccess && out_fd && *out_fd >= 0) {
+		close(*out_fd);
+		*out_fd = -1;
+	}
 out:
 	pthread_mutex_unlock(&conn.lock);
 	return ret;
@@ -214,4 +258,14 @@ bool iok_conn_alive(void)
 		!(p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL));
 	pthread_mutex_unlock(&conn.lock);
 	return alive;
+}
+
+bool iok_conn_was_up(void)
+{
+	bool up;
+
+	pthread_mutex_lock(&conn.lock);
+	up = conn.state != CONN_NEW;
+	pthread_mutex_unlock(&conn.lock);
+	return up;
 }

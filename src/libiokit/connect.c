@@ -37,6 +37,8 @@ IOK_EXPORT kern_return_t IOServiceClose(io_connect_t connect)
 	IOReturn ret = iok_call(&req, &rep);
 
 	iok_reply_free(&rep);
+	if (ret == kIOReturnSuccess)
+		iok_unmap_connection(connect);   /* mappings die with the client */
 	IOObjectRelease(connect);   /* always, as Apple's library does */
 	return ret;
 }

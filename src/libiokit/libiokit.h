@@ -48,8 +48,21 @@ struct iok_reply {
 IOReturn iok_call(const struct iok_rpc *req, struct iok_reply *rep);
 /* The same, passing descriptor fd (not consumed) with the request. */
 IOReturn iok_call_fd(const struct iok_rpc *req, int fd, struct iok_reply *rep);
+/* The same, and receiving a descriptor with the reply in *out_fd (-1 if
+ * none; NULL: any is closed). */
+IOReturn iok_call_fd2(const struct iok_rpc *req, int fd, struct iok_reply *rep, int *out_fd);
+/* Unmaps every mapping made through connect (map.c). */
+void iok_unmap_connection(io_connect_t connect);
 /* Is the connection to the host up (no hang-up seen)? */
 bool iok_conn_alive(void);
+/* Was a connection ever made (so that "not alive" means "lost")? */
+bool iok_conn_was_up(void);
+
+/* Local ports (ports.c).  A dup of the eventfd behind a local port name
+ * (the caller closes it), or -1. */
+int iok_port_dup_fd(mach_port_t name);
+kern_return_t iok_port_signal(mach_port_t port);
+
 void iok_reply_free(struct iok_reply *rep);
 
 /* Is port acceptable where Apple takes the main port? */

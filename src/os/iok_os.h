@@ -96,6 +96,19 @@ size_t iok_shmem_size(const iok_shmem_t *shm);
 int iok_shmem_fd(const iok_shmem_t *shm);
 #endif
 
+/*
+ * Wakeup signals for notification ports: an eventfd in user space and in
+ * the kernel.  iok_signal_send adds one without blocking (a full counter
+ * means a wakeup is already pending).  Returns 0 or -EPIPE.
+ */
+typedef struct iok_signal iok_signal_t;
+#ifndef __KERNEL__
+/* Takes ownership of the eventfd fd. */
+iok_signal_t *iok_signal_from_fd(int fd);
+#endif
+int iok_signal_send(iok_signal_t *sig);
+void iok_signal_destroy(iok_signal_t *sig);
+
 /* Logging.  Levels follow syslog: 3 error, 4 warning, 6 info, 7 debug. */
 enum { IOK_LOG_ERR = 3, IOK_LOG_WARNING = 4, IOK_LOG_INFO = 6, IOK_LOG_DEBUG = 7 };
 void iok_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

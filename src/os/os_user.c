@@ -4,6 +4,7 @@
  * libc allocation, pthread locks, CLOCK_MONOTONIC, stderr logging.
  */
 #include "iok_os.h"
+#include "iok_wire.h"
 
 #include <pthread.h>
 #include <sys/mman.h>
@@ -222,4 +223,45 @@ size_t iok_shmem_size(const iok_shmem_t *shm)
 int iok_shmem_fd(const iok_shmem_t *shm)
 {
 	return shm->fd;
+}
+
+struct iok_signal {
+	int fd;
+};
+
+iok_signal_t *iok_signal_from_fd(int fd)
+{
+	iok_signal_t *sig = malloc(sizeof(*sig));
+
+	if (!sig) {
+		close(fd);
+		return NULL;
+	}
+	sig->fd = fd;
+	return sig;
+}
+
+int iok_signal_send(iok_signal_t *sig)
+{
+	uint64_t one = 1;
+	ssize_t n;
+
+	do
+		n = write(sig->fd, &one, sizeof(one));
+	while (n < 0 && errno == EINTR);
+	/* EAGAIN: the counter is full, a wakeup is already pending. */
+	return n == (ssize_t)sizeof(one) || errno == EAGAIN ? 0 : -EPIPE;
+}
+
+void iok_signal_destroy(iok_signal_t *sig)
+{
+	uint64_t dead = IOK_PORT_DEAD_MARK;
+
+	if (!sig)
+		return;
+	/* Tell a waiter that this port will not be signalled again. */
+	if (write(sig->fd, &dead, sizeof(dead)) < 0)
+		iok_log(IOK_LOG_DEBUG, "port: cannot mark dead: %s", strerror(errno));
+	close(sig->fd);
+	free(sig);
 }

@@ -194,6 +194,10 @@ void iok_runtime_set_entitlements(const char *csv);
 iok_memory_t *iok_memory_wrap(void *addr, size_t len);
 iok_shmem_t *iok_memory_shmem(iok_memory_t *mem);   /* NULL for wrapped */
 
+/* Notification ports (port.c): takes ownership of sig. */
+#include <IOKit/driver/iok_port.h>
+iok_port_t *iok_port_create(iok_signal_t *sig);
+
 /* ---- iterators (iterator.c) ------------------------------------------- */
 
 /* An iterator over a snapshot array of objects (held by the iterator). */
@@ -211,6 +215,19 @@ void iok_iterator_reset(iok_object_t *it);
  * (no readable header): the transport then drops the client.
  */
 long iok_server_handle(iok_task_t *task, const void *req, size_t len, void *reply, size_t cap);
+
+/* IOConnectSetNotificationPort: registerNotificationPort under the
+ * client's exclusive lock.  port may be NULL. */
+IOReturn iok_server_set_port(iok_task_t *task, uint32_t conn, iok_port_t *port, uint32_t type,
+			     uint64_t refcon);
+/* IOConnectMapMemory64: clientMemoryForType; *mem is a new reference to
+ * an owning descriptor the transport hands to the client, *options the
+ * final options (driver bits above 0xfff, the caller's below). */
+IOReturn iok_server_map(iok_task_t *task, uint32_t conn, uint32_t type, uint32_t user_options,
+			iok_memory_t **mem, uint32_t *options);
+/* IOConnectUnmapMemory64's host part: clientMemoryForType must still
+ * succeed for the type (its error is returned unchanged). */
+IOReturn iok_server_unmap(iok_task_t *task, uint32_t conn, uint32_t type);
 
 /* The caller's out-of-line buffer as the host maps it (a call channel's). */
 struct iok_ool {

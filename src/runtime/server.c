@@ -807,3 +807,104 @@ long iok_server_handle(iok_task_t *task, const void *req, size_t len, void *repl
 	rep->hdr.size = (uint32_t)(sizeof(*rep) + rep->str_len + rep->data_len);
 	return rep->hdr.size;
 }
+
+/* ---- ports and memory (the transports carry the descriptors) ------------- */
+
+static IOReturn lookup_client_name(iok_task_t *task, uint32_t conn, iok_service_t **out)
+{
+	iok_object_t *obj = iok_task_lookup(task, conn);
+	iok_service_t *uc = iok_object_service(obj);
+
+	*out = NULL;
+	if (!obj)
+		return MACH_SEND_INVALID_DEST;
+	if (!uc || !uc->uc) {
+		iok_release(obj);
+		return kIOReturnBadArgument;
+	}
+	*out = uc;
+	return kIOReturnSuccess;
+}
+
+IOReturn iok_server_set_port(iok_task_t *task, uint32_t conn, iok_port_t *port, uint32_t type,
+			     uint64_t refcon)
+{
+	IOReturn (*reg)(iok_service_t *, iok_port_t *, uint32_t, uint64_t);
+	iok_service_t *uc;
+	IOReturn ret = lookup_client_name(task, conn, &uc);
+
+	if (ret)
+		return ret;
+	iok_rwlock_wrlock(&uc->uc->lock);
+	if (iok_atomic_load(&uc->uc->closed, IOK_ACQUIRE)) {
+		ret = kIOReturnNotAttached;
+	} else {
+		reg = IOK_OP(uc->cls, register_notification_port);
+		ret = reg(uc, port, type, refcon);
+	}
+	iok_rwlock_unlock(&uc->uc->lock);
+	iok_service_release(uc);
+	return ret;
+}
+
+/* clientMemoryForType under the client's exclusive lock. */
+static IOReturn client_memory(iok_service_t *uc, uint32_t type, uint32_t *options,
+			      iok_memory_t **mem)
+{
+	IOReturn (*fn)(iok_service_t *, uint32_t, uint32_t *, iok_memory_t **);
+	IOReturn ret;
+
+	*options = 0;
+	*mem = NULL;
+	iok_rwlock_wrlock(&uc->uc->lock);
+	if (iok_atomic_load(&uc->uc->closed, IOK_ACQUIRE)) {
+		ret = kIOReturnNotAttached;
+	} else {
+		fn = IOK_OP(uc->cls, client_memory_for_type);
+		ret = fn(uc, type, options, mem);
+	}
+	iok_rwlock_unlock(&uc->uc->lock);
+	if (ret != kIOReturnSuccess) {
+		iok_memory_release(*mem);
+		*mem = NULL;
+	}
+	return ret;
+}
+
+IOReturn iok_server_map(iok_task_t *task, uint32_t conn, uint32_t type, uint32_t user_options,
+			iok_memory_t **mem, uint32_t *options)
+{
+	iok_service_t *uc;
+	uint32_t driver_options;
+	IOReturn ret = lookup_client_name(task, conn, &uc);
+
+	*mem = NULL;
+	if (ret)
+		return ret;
+	ret = client_memory(uc, type, &driver_options, mem);
+	iok_service_release(uc);
+	/* Apple maps every failure to kIOReturnBadArgument here; only memory
+	 * the host can share (not a wrapper) can be mapped. */
+	if (ret != kIOReturnSuccess || !*mem || !iok_memory_shmem(*mem)) {
+		iok_memory_release(*mem);
+		*mem = NULL;
+		return kIOReturnBadArgument;
+	}
+	*options = (driver_options & ~0xfffu) | (user_options & 0xfffu);
+	return kIOReturnSuccess;
+}
+
+IOReturn iok_server_unmap(iok_task_t *task, uint32_t conn, uint32_t type)
+{
+	iok_service_t *uc;
+	iok_memory_t *mem;
+	uint32_t options;
+	IOReturn ret = lookup_client_name(task, conn, &uc);
+
+	if (ret)
+		return ret;
+	ret = client_memory(uc, type, &options, &mem);
+	iok_memory_release(mem);
+	iok_service_release(uc);
+	return ret;
+}

@@ -64,7 +64,7 @@ static IOReturn uc_client_memory_for_type(iok_service_t *self, uint32_t type, ui
 	return kIOReturnUnsupported;
 }
 
-static IOReturn uc_register_notification_port(iok_service_t *self, uint32_t port,
+static IOReturn uc_register_notification_port(iok_service_t *self, iok_port_t *port,
 					      uint32_t type, uint64_t refcon)
 {
 	return kIOReturnUnsupported;

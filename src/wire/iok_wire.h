@@ -56,6 +56,9 @@ enum iok_wire_op {
 	IOK_OP_CONNECT_CALL,           /* struct iok_wire_call -> struct iok_wire_call_reply */
 	IOK_OP_CHANNEL_OPEN,           /* fd: channel memory -> value: channel id */
 	IOK_OP_CHANNEL_SET_OOL,        /* value: channel id, fd: out-of-line buffer */
+	IOK_OP_CONNECT_SET_PORT,       /* obj: connection, type, value: refcon, fd: eventfd or none */
+	IOK_OP_CONNECT_MAP,            /* obj, type, options -> value: size, options, fd */
+	IOK_OP_CONNECT_UNMAP,          /* obj, type */
 	IOK_OP__COUNT
 };
 
@@ -85,6 +88,13 @@ struct iok_wire_msg {
 	/* uint8_t str[str_len]; uint8_t data[data_len]; */
 };
 _Static_assert(sizeof(struct iok_wire_msg) == 48, "iok_wire_msg");
+
+/*
+ * A notification port is an eventfd.  When the host lets go of a port for
+ * good it adds this to the counter, so that a waiter learns that nobody
+ * will signal it again.
+ */
+#define IOK_PORT_DEAD_MARK (1ull << 62)
 
 /*
  * An external method call (IOConnectCallMethod).  Scalars and inband

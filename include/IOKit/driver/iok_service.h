@@ -41,6 +41,7 @@ typedef struct iok_service iok_service_t;
 typedef struct iok_class iok_class_t;
 typedef struct iok_task iok_task_t;
 typedef struct iok_memory iok_memory_t;
+typedef struct iok_port iok_port_t;
 typedef struct IOExternalMethodArguments IOExternalMethodArguments;
 typedef struct IOExternalMethodDispatch IOExternalMethodDispatch;
 
@@ -82,7 +83,9 @@ struct iok_class_ops {
 				    iok_service_t *target, void *reference);
 	IOReturn (*client_memory_for_type)(iok_service_t *self, uint32_t type, uint32_t *options,
 					   iok_memory_t **memory);          /* kIOReturnUnsupported */
-	IOReturn (*register_notification_port)(iok_service_t *self, uint32_t port, uint32_t type,
+	/* port is NULL when the client unregisters; keep a reference with
+	 * iok_port_retain to use it later. */
+	IOReturn (*register_notification_port)(iok_service_t *self, iok_port_t *port, uint32_t type,
 					       uint64_t refcon);             /* kIOReturnUnsupported */
 	iok_service_t *(*get_service)(iok_service_t *self);             /* NULL */
 };
