@@ -23,8 +23,9 @@ struct iok_chan {
 	struct iok_chan_ctl *ctl;
 	uint32_t id;
 	uint32_t seq;
-	pid_t pid;           /* a channel does not survive fork */
+	uint32_t fork_gen;   /* a channel does not survive fork */
 	bool broken;
+	uint64_t avg_ns;     /* recent service time of this channel */
 	uint8_t *ool;
 	size_t ool_size;
 };
@@ -61,7 +62,7 @@ static void chan_destroy(void *arg)
 
 	if (!ch)
 		return;
-	if (ch->pid == getpid()) {
+	if (ch->fork_gen == iok_fork_generation()) {
 		__atomic_store_n(&ch->ctl->closed, 1, __ATOMIC_SEQ_CST);
 		__atomic_add_fetch(&ch->ctl->req_seq, 1, __ATOMIC_SEQ_CST);
 		futex(&ch->ctl->req_seq, FUTEX_WAKE, 1, NULL);
@@ -118,12 +119,12 @@ IOReturn iok_chan_get(struct iok_chan **out)
 	IOReturn ret;
 	int fd;
 
-	if (ch && ch->pid == getpid() && !ch->broken) {
+	if (ch && ch->fork_gen == iok_fork_generation()) {
+		if (ch->broken)
+			return kIOReturnNotResponding;   /* the host dropped it */
 		*out = ch;
 		return kIOReturnSuccess;
 	}
-	if (ch && ch->pid == getpid())
-		return kIOReturnNotResponding;   /* the host dropped it */
 	if (ch) {
 		/* Inherited across fork: the parent's, not ours. */
 		pthread_setspecific(chan_key, NULL);
@@ -131,6 +132,7 @@ IOReturn iok_chan_get(struct iok_chan **out)
 		my_chan = NULL;
 	}
 	pthread_once(&chan_once, chan_key_init);
+	iok_conn_init_once();
 	ch = calloc(1, sizeof(*ch));
 	if (!ch)
 		return kIOReturnNoMemory;
@@ -142,7 +144,7 @@ IOReturn iok_chan_get(struct iok_chan **out)
 	ch->ctl = (struct iok_chan_ctl *)ch->base;
 	ch->ctl->magic = IOK_CHAN_MAGIC;
 	ch->ctl->version = IOK_CHAN_VERSION;
-	ch->pid = getpid();
+	ch->fork_gen = iok_fork_generation();
 	ret = send_fd_op(IOK_OP_CHANNEL_OPEN, 0, fd, &id);
 	close(fd);
 	if (ret != kIOReturnSuccess) {
@@ -237,18 +239,39 @@ IOReturn iok_chan_call(struct iok_chan *ch, const struct iok_wire_call_reply **r
 	const struct iok_wire_call *req = iok_chan_request(ch);
 	uint64_t bytes = req->ool_in_size + req->ool_out_size;
 	uint32_t seq = ++ch->seq;
+	bool woke_host;
 	IOReturn ret;
 
 	if (!seq)
 		seq = ++ch->seq;   /* 0 means "no request" to the host */
 	/* Pairs with the host's store of host_sleeping then load of req_seq. */
 	__atomic_store_n(&ch->ctl->req_seq, seq, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&ch->ctl->host_sleeping, __ATOMIC_SEQ_CST))
+	woke_host = __atomic_load_n(&ch->ctl->host_sleeping, __ATOMIC_SEQ_CST);
+	if (woke_host)
 		futex(&ch->ctl->req_seq, FUTEX_WAKE, 1, NULL);
-	/* About a microsecond of spinning per 16 KiB moved, on top. */
-	ret = wait_reply(ch, seq, IOK_CHAN_CLIENT_SPIN_NS + bytes / 16);
+	/*
+	 * Spin for about as long as this channel's calls have been taking
+	 * (twice the recent average, at least IOK_CHAN_CLIENT_SPIN_NS and at
+	 * most a millisecond), plus about a microsecond per 16 KiB moved:
+	 * sleeping costs a wakeup, spinning past the answer costs a core.
+	 */
+	uint64_t spin = 2 * ch->avg_ns;
+	uint64_t t0 = now_ns();
+
+	if (spin < IOK_CHAN_CLIENT_SPIN_NS)
+		spin = IOK_CHAN_CLIENT_SPIN_NS;
+	if (spin > 1000000)
+		spin = 1000000;
+	/*
+	 * A host that was asleep needs a wakeup: sleep at once instead of
+	 * spinning, so that the scheduler may run it on this CPU (as with a
+	 * blocking socket) rather than wake another, idle one.
+	 */
+	ret = wait_reply(ch, seq, woke_host ? 0 : spin + bytes / 16);
 	if (ret)
 		return ret;
+	if (!woke_host)
+		ch->avg_ns = (ch->avg_ns * 7 + (now_ns() - t0)) / 8;
 	*reply = (const struct iok_wire_call_reply *)(ch->base + IOK_CHAN_REP_OFF);
 	return kIOReturnSuccess;
 }

@@ -34,8 +34,17 @@ static struct {
 
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
+/* Bumped in every child after fork: state made before it is the parent's. */
+static uint32_t fork_generation;
+
+uint32_t iok_fork_generation(void)
+{
+	return __atomic_load_n(&fork_generation, __ATOMIC_RELAXED);
+}
+
 static void conn_child_after_fork(void)
 {
+	__atomic_add_fetch(&fork_generation, 1, __ATOMIC_RELAXED);
 	pthread_mutex_init(&conn.lock, NULL);
 	if (conn.fd >= 0)
 		close(conn.fd);
@@ -214,6 +223,11 @@ IOReturn iok_call(const struct iok_rpc *req, struct iok_reply *rep)
 IOReturn iok_call_fd(const struct iok_rpc *req, int fd, struct iok_reply *rep)
 {
 	return iok_call_fd2(req, fd, rep, NULL);
+}
+
+void iok_conn_init_once(void)
+{
+	pthread_once(&atfork_once, install_atfork);
 }
 
 IOReturn iok_call_fd2(const struct iok_rpc *req, int fd, struct iok_reply *rep, int *out_fd)

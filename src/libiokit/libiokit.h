@@ -55,6 +55,9 @@ IOReturn iok_call_fd2(const struct iok_rpc *req, int fd, struct iok_reply *rep, 
 void iok_unmap_connection(io_connect_t connect);
 /* Is the connection to the host up (no hang-up seen)? */
 bool iok_conn_alive(void);
+/* Counts forks (in the children); installs the fork handlers first. */
+uint32_t iok_fork_generation(void);
+void iok_conn_init_once(void);
 /* Was a connection ever made (so that "not alive" means "lost")? */
 bool iok_conn_was_up(void);
 

@@ -123,6 +123,12 @@ static IOReturn m_shrink(iok_service_t *t, void *ref, IOExternalMethodArguments 
 	return kIOReturnSuccess;
 }
 
+static IOReturn m_increment(iok_service_t *t, void *ref, IOExternalMethodArguments *a)
+{
+	a->scalarOutput[0] = a->scalarInput[0] + 1;
+	return kIOReturnSuccess;
+}
+
 static const IOExternalMethodDispatch2022 uc_methods[kUCTestMethodCount] = {
 	[kUCTestCalculate] = { m_calculate, 2, 0, 2, 0, false, NULL },
 	[kUCTestEcho] = { m_echo, 0, kIOUCVariableStructureSize, 0, kIOUCVariableStructureSize,
@@ -135,6 +141,7 @@ static const IOExternalMethodDispatch2022 uc_methods[kUCTestMethodCount] = {
 	[kUCTestScalars] = { m_scalars, kIOUCVariableStructureSize, 0, kIOUCVariableStructureSize,
 			     0, false, NULL },
 	[kUCTestShrink] = { m_shrink, 0, 0, 0, kIOUCVariableStructureSize, false, NULL },
+	[kUCTestIncrement] = { m_increment, 1, 0, 1, 0, false, NULL },
 };
 
 static IOReturn uc_external_method(iok_service_t *self, uint32_t selector,

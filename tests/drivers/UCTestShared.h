@@ -13,6 +13,7 @@ enum {
 	kUCTestSleep,        /* 1 scalar in (µs), 1 out */
 	kUCTestScalars,      /* any scalar counts: outputs are the inputs inverted */
 	kUCTestShrink,       /* any struct out: produces 2 bytes inband, 3 out of line */
+	kUCTestIncrement,    /* 1 scalar in, 1 out: the input plus one (the benchmark's call) */
 	kUCTestMethodCount
 };
 
