@@ -76,6 +76,11 @@ void iok_cond_wait(iok_cond_t *c, iok_mutex_t *m);
 int iok_cond_timedwait(iok_cond_t *c, iok_mutex_t *m, uint64_t deadline_ns);
 void iok_cond_broadcast(iok_cond_t *c);
 
+/* Threads (pthreads; kthreads in a module). */
+typedef struct iok_thread iok_thread_t;
+int iok_thread_create(iok_thread_t **out, void (*fn)(void *arg), void *arg, const char *name);
+void iok_thread_join(iok_thread_t *t);   /* waits, then frees */
+
 /* An identifier of the calling thread (pthread_self, current). */
 uintptr_t iok_thread_id(void);
 

@@ -265,3 +265,54 @@ void iok_signal_destroy(iok_signal_t *sig)
 	close(sig->fd);
 	free(sig);
 }
+
+struct iok_thread {
+	pthread_t th;
+	void (*fn)(void *arg);
+	void *arg;
+};
+
+static void *thread_main(void *p)
+{
+	iok_thread_t *t = p;
+
+	t->fn(t->arg);
+	return NULL;
+}
+
+int iok_thread_create(iok_thread_t **out, void (*fn)(void *arg), void *arg, const char *name)
+{
+	iok_thread_t *t = malloc(sizeof(*t));
+	pthread_attr_t attr;
+	int err;
+
+	*out = NULL;
+	if (!t)
+		return -ENOMEM;
+	t->fn = fn;
+	t->arg = arg;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	err = pthread_create(&t->th, &attr, thread_main, t);
+	pthread_attr_destroy(&attr);
+	if (err) {
+		free(t);
+		return -err;
+	}
+	if (name) {
+		char short_name[16];
+
+		snprintf(short_name, sizeof(short_name), "%s", name);
+		pthread_setname_np(t->th, short_name);
+	}
+	*out = t;
+	return 0;
+}
+
+void iok_thread_join(iok_thread_t *t)
+{
+	if (!t)
+		return;
+	pthread_join(t->th, NULL);
+	free(t);
+}
