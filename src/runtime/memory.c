@@ -85,7 +85,7 @@ iok_shmem_t *iok_memory_shmem(iok_memory_t *mem)
 
 IOK_EXPORT size_t iok_memory_read(iok_memory_t *mem, size_t offset, void *buf, size_t len)
 {
-	if (!mem || offset >= mem->length)
+	if (!mem || !buf || !len || offset >= mem->length)
 		return 0;
 	if (len > mem->length - offset)
 		len = mem->length - offset;
@@ -95,7 +95,7 @@ IOK_EXPORT size_t iok_memory_read(iok_memory_t *mem, size_t offset, void *buf, s
 
 IOK_EXPORT size_t iok_memory_write(iok_memory_t *mem, size_t offset, const void *buf, size_t len)
 {
-	if (!mem || offset >= mem->length)
+	if (!mem || !buf || !len || offset >= mem->length)
 		return 0;
 	if (len > mem->length - offset)
 		len = mem->length - offset;

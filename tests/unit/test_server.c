@@ -48,8 +48,10 @@ static long send_msg(iok_task_t *t, uint16_t op, uint32_t obj, const char *str,
 	m->obj = obj;
 	m->str_len = (uint32_t)sl;
 	m->data_len = (uint32_t)data_len;
-	memcpy(m + 1, str ? str : "", sl);
-	memcpy(buf + sizeof(*m) + sl, data, data_len);
+	if (sl)
+		memcpy(m + 1, str, sl);
+	if (data_len)
+		memcpy(buf + sizeof(*m) + sl, data, data_len);
 	m->hdr.size = (uint32_t)(sizeof(*m) + sl + data_len);
 	return iok_server_handle(t, buf, m->hdr.size, reply_buf, sizeof(reply_buf));
 }
