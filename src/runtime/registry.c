@@ -758,6 +758,11 @@ IOK_EXPORT int iok_publish_resource(const char *key, iok_object_t *value)
 	return ret ? ret : iok_service_register(resources_entry);
 }
 
+IOK_EXPORT uint64_t iok_clock_uptime_ns(void)
+{
+	return iok_now_ns();
+}
+
 IOK_EXPORT bool iok_super_start(const iok_class_t *cls, iok_service_t *self,
 				iok_service_t *provider)
 {

@@ -65,13 +65,10 @@ static io_connect_t open_test(void)
 static uint32_t service_count(const char *key)
 {
 	io_service_t s = find("UCTestService");
-	CFTypeRef v = IORegistryEntryCreateCFProperty(s, CFSTR("x"), NULL, 0);
 	CFStringRef k = CFStringCreateWithCString(NULL, key, kCFStringEncodingUTF8);
+	CFTypeRef v = IORegistryEntryCreateCFProperty(s, k, NULL, 0);
 	uint32_t n = 0;
 
-	if (v)
-		CFRelease(v);
-	v = IORegistryEntryCreateCFProperty(s, k, NULL, 0);
 	assert_non_null(v);
 	CFNumberGetValue(v, kCFNumberSInt32Type, &n);
 	CFRelease(v);
@@ -401,7 +398,11 @@ static void test_client_died_on_sigkill(void **state)
 	for (int i = 0; i < 100 && iok_test_fd_count(host) != fds0; i++)
 		usleep(10000);
 	assert_int_equal(iok_test_fd_count(host), fds0);
+#ifndef IOK_SANITIZED
 	assert_true(iok_test_rss_kib(host) < rss0 + 2048);
+#else
+	(void)rss0;
+#endif
 }
 
 /* ---- concurrency ----------------------------------------------------------- */

@@ -151,6 +151,9 @@ int iok_service_register(iok_service_t *s);
 int iok_publish_resource(const char *key, iok_object_t *value);
 iok_service_t *iok_resources(void);   /* borrowed */
 
+/* Monotonic time in nanoseconds (mach_absolute_time's role). */
+uint64_t iok_clock_uptime_ns(void);
+
 /* Superclass calls, for ops that extend rather than replace. */
 bool iok_super_start(const iok_class_t *cls, iok_service_t *self, iok_service_t *provider);
 void iok_super_stop(const iok_class_t *cls, iok_service_t *self, iok_service_t *provider);
