@@ -116,18 +116,18 @@ IOReturn iok_dispatch_external_method(iok_service_t *self, uint32_t selector,
 /*
  * clientHasPrivilege(securityToken, name): securityToken is the security
  * ID passed to new_user_client / init_with_task.  "root" succeeds exactly
- * when the caller's uid is 0; "local" and "foreground" when the caller
- * runs as the host's own user; anything else -> kIOReturnUnsupported;
- * refusal -> kIOReturnNotPrivileged.
+ * when the caller's uid is 0 (refusal: kIOReturnNotPrivileged).  Other
+ * names ("local", "foreground", ...) have no Linux meaning here and give
+ * kIOReturnUnsupported, as unknown names do on macOS.
  */
 IOReturn iok_client_has_privilege(void *security_token, const char *privilege);
 
 /* The calling task's identity (for logging and policy). */
 int32_t iok_task_pid(const iok_task_t *task);
 uint32_t iok_task_uid(const iok_task_t *task);
-/* Has the task the boolean entitlement name?  OpenIOKit grants the
- * entitlements listed (comma-separated) in $IOKIT_ENTITLEMENTS of the
- * host, to every client; see docs. */
+/* Has the task the boolean entitlement name?  Linux has no code signing:
+ * the host grants the entitlements listed (comma-separated) in its own
+ * $IOKIT_ENTITLEMENTS to every client (docs/SECURITY.md). */
 bool iok_task_has_entitlement(const iok_task_t *task, const char *name);
 
 /* The user client's owning task and connection type. */
