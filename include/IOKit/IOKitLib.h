@@ -22,6 +22,7 @@
 #include <sys/types.h>
 #include <mach/mach_types.h>
 #include <mach/mach_init.h>
+#include <mach/mach.h>
 #include <CoreFoundation/CoreFoundation.h>
 #include <IOKit/IOTypes.h>
 #include <IOKit/IOKitKeys.h>

@@ -385,17 +385,29 @@ static int listen_on(const char *path, unsigned mode)
 	return fd;
 }
 
+static void stop_signals(sigset_t *mask)
+{
+	sigemptyset(mask);
+	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGINT);
+	sigaddset(mask, SIGHUP);
+}
+
+void host_block_signals(void)
+{
+	sigset_t mask;
+
+	signal(SIGPIPE, SIG_IGN);
+	stop_signals(&mask);
+	pthread_sigmask(SIG_BLOCK, &mask, NULL);   /* inherited by every thread */
+}
+
 int host_serve(const char *path, unsigned mode)
 {
 	sigset_t mask;
 	int lfd, sfd;
 
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &mask, NULL);   /* inherited by client threads */
+	stop_signals(&mask);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	lfd = listen_on(path, mode);
 	if (lfd < 0 || sfd < 0) {

@@ -5,6 +5,11 @@
 
 #include <stdbool.h>
 
+/* Blocks the stop signals in the calling thread (and so in every thread
+ * created after it, drivers' included); host_serve takes them through a
+ * signalfd.  Call before anything creates a thread. */
+void host_block_signals(void);
+
 /* Loads one driver module (a shared object exporting iok_driver_entry). */
 int host_load_driver(const char *path);
 /* Loads every *.so in dir, in name order.  A missing dir is not an error. */

@@ -80,6 +80,7 @@ int main(int argc, char **argv)
 		}
 		socket_path = path;
 	}
+	host_block_signals();
 	/* Entitlements the host grants its clients (there is no code
 	 * signing on Linux): a comma-separated list, see docs/SECURITY.md. */
 	iok_runtime_set_entitlements(getenv("IOKIT_ENTITLEMENTS"));
