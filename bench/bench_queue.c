@@ -16,7 +16,6 @@
  */
 #include <IOKit/IOKitLib.h>
 #include <IOKit/IODataQueueClient.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,52 +231,30 @@ static double queue_throughput(struct client *c, size_t n, size_t size)
 	return (double)n / ((double)t0 / 1e9);
 }
 
-struct pinger {
-	io_connect_t conn;
-	size_t n;
-};
-
-static void *ping_main(void *arg)
-{
-	struct pinger *p = arg;
-
-	for (uint64_t i = 0; i < p->n; i++) {
-		usleep(300);
-		if (IOConnectCallScalarMethod(p->conn, kQueueBenchPing, &i, 1, NULL, NULL))
-			die("ping");
-	}
-	return NULL;
-}
-
-/* The client sleeps in IODataQueueWaitForAvailableData; another thread
- * asks the driver to enqueue one stamped message; latency is the time
+/* The client sleeps in IODataQueueWaitForAvailableData while a timer in
+ * the driver enqueues stamped messages at an interval; latency is the time
  * from the driver's stamp to the client's wakeup. */
 static void queue_wakeup(struct client *c, struct bench_series *s, size_t n)
 {
-	struct pinger p = { c->conn, n };
+	uint64_t in[2] = { n, 500 };
 	uint8_t m[64];
-	pthread_t th;
 
-	pthread_create(&th, NULL, ping_main, &p);
+	if (IOConnectCallScalarMethod(c->conn, kQueueBenchPing, in, 2, NULL, NULL))
+		die("ping");
 	for (size_t i = 0; i < n;) {
 		uint32_t got = sizeof(m);
 		uint64_t stamp, now;
 
-		if (IODataQueueDequeue(c->q, m, &got) == kIOReturnSuccess) {
-			i++;
-			continue;
-		}
 		if (IODataQueueWaitForAvailableData(c->q, c->port) != kIOReturnSuccess)
 			die("wait");
 		now = bench_now_ns();
-		got = sizeof(m);
-		if (IODataQueueDequeue(c->q, m, &got) != kIOReturnSuccess)
-			continue;
-		memcpy(&stamp, m + 8, 8);
-		bench_series_add(s, (double)(now - stamp));
-		i++;
+		while (IODataQueueDequeue(c->q, m, &got) == kIOReturnSuccess) {
+			memcpy(&stamp, m + 8, 8);
+			bench_series_add(s, (double)(now - stamp));
+			got = sizeof(m);
+			i++;
+		}
 	}
-	pthread_join(th, NULL);
 }
 
 int main(int argc, char **argv)

@@ -15,6 +15,7 @@
 #include "libiokit.h"
 #include "iok_paths.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -282,4 +283,15 @@ bool iok_conn_was_up(void)
 	up = conn.state != CONN_NEW;
 	pthread_mutex_unlock(&conn.lock);
 	return up;
+}
+
+int iok_conn_dup_fd(void)
+{
+	int fd = -1;
+
+	pthread_mutex_lock(&conn.lock);
+	if (conn.state == CONN_UP)
+		fd = fcntl(conn.fd, F_DUPFD_CLOEXEC, 0);
+	pthread_mutex_unlock(&conn.lock);
+	return fd;
 }

@@ -58,6 +58,8 @@ bool iok_conn_alive(void);
 /* Counts forks (in the children); installs the fork handlers first. */
 uint32_t iok_fork_generation(void);
 void iok_conn_init_once(void);
+/* A duplicate of the host socket (to watch for hang-up), or -1. */
+int iok_conn_dup_fd(void);
 /* Was a connection ever made (so that "not alive" means "lost")? */
 bool iok_conn_was_up(void);
 

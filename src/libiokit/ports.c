@@ -126,42 +126,49 @@ kern_return_t iok_port_signal(mach_port_t port)
 	return with_port(port, signal_fd, NULL) == 0 ? KERN_SUCCESS : MACH_SEND_INVALID_DEST;
 }
 
-/* Waits for a wakeup on port (dup'd so the name may be destroyed while we
- * sleep); also returns when the host goes away. */
+/* Waits for a wakeup on port (a duplicate of its eventfd, so the name may
+ * be destroyed while we sleep), blocking in one poll on the port and on
+ * the host's socket: a hang-up there means nobody will ever signal. */
 static mach_msg_return_t port_receive(mach_port_t port, int timeout_ms)
 {
-	int fd = iok_port_dup_fd(port);
+	struct pollfd p[2] = {
+		{ .fd = iok_port_dup_fd(port), .events = POLLIN },
+		{ .fd = iok_conn_dup_fd(), .events = POLLRDHUP },
+	};
 	mach_msg_return_t ret = MACH_MSG_SUCCESS;
 	uint64_t v;
 
-	if (fd < 0)
+	if (p[0].fd < 0) {
+		if (p[1].fd >= 0)
+			close(p[1].fd);
 		return MACH_RCV_INVALID_NAME;
+	}
 	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int n = poll(&p, 1, timeout_ms < 0 || timeout_ms > 250 ? 250 : timeout_ms);
+		int n = poll(p, p[1].fd >= 0 ? 2 : 1, timeout_ms);
 
-		if (n > 0 && read(fd, &v, sizeof(v)) == (ssize_t)sizeof(v)) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = MACH_RCV_INVALID_NAME;
+			break;
+		}
+		if (n == 0) {
+			ret = MACH_RCV_TIMED_OUT;
+			break;
+		}
+		if ((p[0].revents & POLLIN) && read(p[0].fd, &v, sizeof(v)) == (ssize_t)sizeof(v)) {
 			if (v >= IOK_PORT_DEAD_MARK)
 				ret = MACH_RCV_PORT_DIED;
 			break;
 		}
-		if (n < 0 && errno != EINTR) {
-			ret = MACH_RCV_INVALID_NAME;
-			break;
-		}
-		if (n == 0 && timeout_ms >= 0) {
-			timeout_ms = timeout_ms > 250 ? timeout_ms - 250 : 0;
-			if (!timeout_ms) {
-				ret = MACH_RCV_TIMED_OUT;
-				break;
-			}
-		}
-		if (n == 0 && !iok_conn_alive() && iok_conn_was_up()) {
+		if (p[1].revents & (POLLRDHUP | POLLHUP | POLLERR)) {
 			ret = kIOReturnNotResponding;
 			break;
 		}
 	}
-	close(fd);
+	close(p[0].fd);
+	if (p[1].fd >= 0)
+		close(p[1].fd);
 	return ret;
 }
 

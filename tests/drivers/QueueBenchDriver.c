@@ -22,6 +22,8 @@ struct bench_uc {
 	uint64_t count, size, produced;   /* produced: atomic */
 	uint32_t stop;                     /* atomic */
 	uint32_t running;                  /* atomic: a producer is under way */
+	iok_timer_t *ping_timer;
+	uint64_t pings_left, ping_us, ping_seq;   /* gate */
 };
 
 static void fill(uint8_t *m, uint64_t i, uint64_t size)
@@ -86,23 +88,46 @@ static IOReturn progress(iok_service_t *t, void *ref, IOExternalMethodArguments 
 	return kIOReturnSuccess;
 }
 
-static IOReturn ping(iok_service_t *t, void *ref, IOExternalMethodArguments *a)
+static void ping_fired(void *owner, iok_timer_t *timer)
 {
-	struct bench_uc *b = iok_ivars(t);
+	struct bench_uc *b = owner;
 	uint8_t msg[64] = { 0 };
 	uint64_t now = iok_clock_uptime_ns();
 
-	memcpy(msg, &a->scalarInput[0], 8);
+	memcpy(msg, &b->ping_seq, 8);
 	memcpy(msg + 8, &now, 8);
-	return b->queue && iok_data_queue_enqueue(b->queue, msg, sizeof(msg)) ? kIOReturnSuccess
-									       : kIOReturnNoSpace;
+	if (iok_data_queue_enqueue(b->queue, msg, sizeof(msg)))
+		b->ping_seq++;
+	if (--b->pings_left)
+		iok_timer_set_timeout_us(timer, b->ping_us);
+}
+
+static IOReturn gated_ping(void *owner, void *arg0, void *arg1, void *arg2, void *arg3)
+{
+	struct bench_uc *b = owner;
+
+	b->pings_left = *(const uint64_t *)arg0;
+	b->ping_us = *(const uint64_t *)arg1;
+	b->ping_seq = 0;
+	return b->pings_left ? iok_timer_set_timeout_us(b->ping_timer, b->ping_us)
+			     : kIOReturnSuccess;
+}
+
+static IOReturn ping(iok_service_t *t, void *ref, IOExternalMethodArguments *a)
+{
+	struct bench_uc *b = iok_ivars(t);
+
+	if (!b->queue || __atomic_load_n(&b->running, __ATOMIC_ACQUIRE))
+		return kIOReturnBusy;
+	return iok_work_loop_run_action(b->wl, gated_ping, b, (void *)&a->scalarInput[0],
+					(void *)&a->scalarInput[1], NULL, NULL);
 }
 
 static const IOExternalMethodDispatch2022 methods[kQueueBenchMethodCount] = {
 	[kQueueBenchConfigure] = { configure, 3, 0, 0, 0, false, NULL },
 	[kQueueBenchStart] = { start, 2, 0, 0, 0, false, NULL },
 	[kQueueBenchProgress] = { progress, 0, 0, 1, 0, false, NULL },
-	[kQueueBenchPing] = { ping, 1, 0, 0, 0, false, NULL },
+	[kQueueBenchPing] = { ping, 2, 0, 0, 0, false, NULL },
 };
 
 static IOReturn external_method(iok_service_t *self, uint32_t sel, IOExternalMethodArguments *args,
@@ -118,8 +143,9 @@ static bool uc_start(iok_service_t *self, iok_service_t *provider)
 
 	b->wl = iok_work_loop_create("QueueBench");
 	b->timer = b->wl ? iok_timer_create(b->wl, produce, b) : NULL;
+	b->ping_timer = b->wl ? iok_timer_create(b->wl, ping_fired, b) : NULL;
 	b->queue = iok_data_queue_with_capacity(1 << 20);
-	return b->timer && b->queue;
+	return b->timer && b->ping_timer && b->queue;
 }
 
 static IOReturn client_close(iok_service_t *self)
@@ -129,6 +155,8 @@ static IOReturn client_close(iok_service_t *self)
 	__atomic_store_n(&b->stop, 1, __ATOMIC_RELAXED);
 	iok_timer_release(b->timer);
 	b->timer = NULL;
+	iok_timer_release(b->ping_timer);
+	b->ping_timer = NULL;
 	iok_work_loop_release(b->wl);
 	b->wl = NULL;
 	iok_data_queue_release(b->queue);

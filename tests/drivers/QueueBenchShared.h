@@ -14,8 +14,10 @@ enum {
 	kQueueBenchStart = 1,
 	/* 1 scalar out: messages enqueued so far. */
 	kQueueBenchProgress = 2,
-	/* 1 scalar in: stamp message with the host's monotonic time (ns) in
-	 * bytes 8..15 and enqueue one 64-byte message now. */
+	/* 2 scalars in: count, interval in µs.  A timer on the driver's work
+	 * loop enqueues count 64-byte messages, one every interval, each
+	 * stamped with the host's monotonic time (ns) in bytes 8..15 just
+	 * before it is enqueued: the client measures its wakeup latency. */
 	kQueueBenchPing = 3,
 	kQueueBenchMethodCount
 };

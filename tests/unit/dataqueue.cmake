@@ -3,16 +3,8 @@
 # (src/runtime/dataqueue.c, in iok_runtime) and the client library's
 # IODataQueueClient calls (src/libiokit/dataqueue_client.c, compiled in:
 # the test stubs the port signal it calls).
-find_package(Threads REQUIRED)
-
 iok_unit_test(test_dataqueue
 	SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_dataqueue.c
 		${PROJECT_SOURCE_DIR}/src/libiokit/dataqueue_client.c
 	LIBS iok_runtime iok_core iok_os Threads::Threads)
 target_compile_definitions(test_dataqueue PRIVATE _GNU_SOURCE)
-
-# Until iok_runtime lists dataqueue.c, build it into the test directly.
-get_target_property(_iok_runtime_sources iok_runtime SOURCES)
-if(NOT _iok_runtime_sources MATCHES "dataqueue\\.c")
-	target_sources(test_dataqueue PRIVATE ${PROJECT_SOURCE_DIR}/src/runtime/dataqueue.c)
-endif()
