@@ -15,6 +15,7 @@
  */
 #include <IOKit/IOKitKeys.h>
 #include <IOKit/driver/iok_service.h>
+#include <IOKit/driver/iok_port.h>
 #include <IOKit/driver/iok_user_client.h>
 #include <string.h>
 #include <time.h>
@@ -25,6 +26,8 @@
 
 struct uc_ivars {
 	iok_service_t *provider;
+	iok_memory_t *shared;
+	iok_port_t *port;
 };
 
 static void bump(iok_service_t *s, const char *key)
@@ -163,7 +166,11 @@ static bool uc_start(iok_service_t *self, iok_service_t *provider)
 
 static IOReturn uc_client_close(iok_service_t *self)
 {
+	struct uc_ivars *iv = iok_ivars(self);
+
 	bump(iok_service_provider(self), "CloseCount");
+	iok_port_release(iv->port);   /* the client's waits end */
+	iv->port = NULL;
 	return kIOReturnSuccess;
 }
 
@@ -178,6 +185,51 @@ static iok_service_t *uc_get_service(iok_service_t *self)
 	return ((struct uc_ivars *)iok_ivars(self))->provider;
 }
 
+static IOReturn uc_client_memory_for_type(iok_service_t *self, uint32_t type, uint32_t *options,
+					  iok_memory_t **memory)
+{
+	struct uc_ivars *iv = iok_ivars(self);
+
+	if (type == kUCTestMemoryFailing)
+		return kIOReturnNoResources;
+	if (type != kUCTestMemoryShared && type != kUCTestMemoryReadOnly)
+		return kIOReturnUnsupported;
+	if (!iv->shared) {
+		uint8_t *p;
+
+		iv->shared = iok_memory_create(UCTEST_MEMORY_SIZE);
+		if (!iv->shared)
+			return kIOReturnNoMemory;
+		p = iok_memory_bytes(iv->shared);
+		for (size_t i = 0; i < UCTEST_MEMORY_SIZE; i++)
+			p[i] = (uint8_t)i;
+	}
+	if (type == kUCTestMemoryReadOnly)
+		*options |= 0x1000;   /* kIOMapReadOnly */
+	*memory = iok_memory_retain(iv->shared);
+	return kIOReturnSuccess;
+}
+
+static IOReturn uc_register_port(iok_service_t *self, iok_port_t *port, uint32_t type,
+				 uint64_t refcon)
+{
+	struct uc_ivars *iv = iok_ivars(self);
+
+	if (type != UCTEST_PORT_TYPE)
+		return kIOReturnBadArgument;
+	iok_port_release(iv->port);
+	iv->port = iok_port_retain(port);
+	return iok_port_send(port) ? kIOReturnNotAttached : kIOReturnSuccess;
+}
+
+static void uc_free(iok_service_t *self)
+{
+	struct uc_ivars *iv = iok_ivars(self);
+
+	iok_memory_release(iv->shared);
+	iok_port_release(iv->port);
+}
+
 static IOReturn uc_set_properties(iok_service_t *self, iok_object_t *props)
 {
 	iok_object_t *v = iok_dict_get(props, "UCTestSetting");
@@ -189,6 +241,9 @@ static IOReturn uc_set_properties(iok_service_t *self, iok_object_t *props)
 }
 
 static const struct iok_class_ops uc_ops = {
+	.free = uc_free,
+	.client_memory_for_type = uc_client_memory_for_type,
+	.register_notification_port = uc_register_port,
 	.start = uc_start,
 	.external_method = uc_external_method,
 	.client_close = uc_client_close,

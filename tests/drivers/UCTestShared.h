@@ -18,6 +18,15 @@ enum {
 };
 
 #define UCTEST_FIXED_SIZE 16
+
+/* Memory types of clientMemoryForType. */
+enum {
+	kUCTestMemoryShared = 1,    /* 8192 bytes, byte i = i & 0xff, writable */
+	kUCTestMemoryReadOnly = 2,  /* the same bytes, mapped read-only by the driver's choice */
+	kUCTestMemoryFailing = 3,   /* the driver returns kIOReturnNoResources */
+};
+#define UCTEST_MEMORY_SIZE 8192
+#define UCTEST_PORT_TYPE 9          /* notification type: the port is signalled at once */
 #define UCTEST_ENTITLEMENT "org.openiokit.test.entitled"
 
 #endif /* UCTEST_SHARED_H */

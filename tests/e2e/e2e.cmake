@@ -31,3 +31,6 @@ target_include_directories(e2e_connect PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/drive
 add_dependencies(e2e_connect UCTestDriver)
 iok_e2e_test(e2e_hostile SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_hostile.c)
 target_include_directories(e2e_hostile PRIVATE ${PROJECT_SOURCE_DIR}/src/wire)
+iok_e2e_test(e2e_map SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_map.c)
+target_include_directories(e2e_map PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/drivers)
+add_dependencies(e2e_map UCTestDriver)
