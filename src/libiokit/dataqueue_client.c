@@ -23,6 +23,7 @@
 #include <IOKit/IODataQueueClient.h>
 
 #include "iok_export.h"
+#include "iok_dq_ring.h"
 
 /* ports.c: wakes a local port; KERN_SUCCESS or MACH_SEND_INVALID_DEST. */
 kern_return_t iok_port_signal(mach_port_t port);
@@ -33,26 +34,7 @@ IODataQueueEntry *_IODataQueuePeek(IODataQueueMemory *dataQueue, uint64_t queueS
 IOReturn _IODataQueueDequeue(IODataQueueMemory *dataQueue, uint64_t queueSize, void *data,
 			     uint32_t *dataSize);
 
-#define DQ_ENTRY_HEADER ((uint32_t)DATA_QUEUE_ENTRY_HEADER_SIZE)
-
-/*
- * Entry sizes and the appendix sit at any byte offset.  The packed type
- * makes such an access legal; volatile makes it exactly one read (or
- * write) of memory the peer may change at any moment.
- */
-struct dq_unaligned_u32 {
-	uint32_t v;
-} __attribute__((packed, may_alias));
-
-static inline uint32_t dq_load_u32(const uint8_t *p)
-{
-	return ((const volatile struct dq_unaligned_u32 *)p)->v;
-}
-
-static inline void dq_store_u32(uint8_t *p, uint32_t v)
-{
-	((volatile struct dq_unaligned_u32 *)p)->v = v;
-}
+#define DQ_ENTRY_HEADER IOK_DQ_ENTRY_HEADER
 
 static inline uint8_t *dq_ring(IODataQueueMemory *dq)
 {
@@ -69,45 +51,6 @@ static uint32_t dq_queue_size(IODataQueueMemory *dq, uint64_t trusted)
 	return __atomic_load_n(&dq->queueSize, __ATOMIC_RELAXED);
 }
 
-/* The entry at the head: its offset in the ring, payload size, and the
- * head that follows it. */
-struct dq_slot {
-	uint32_t offset;
-	uint32_t size;
-	uint32_t next;
-};
-
-/*
- * Finds the entry a non-empty queue holds at head, in a ring of q bytes:
- * at head, or at 0 when from head on there is no room for its header or
- * for its payload (the producer wrapped).  false when head or the size
- * word is out of bounds.
- */
-static bool dq_locate(const uint8_t *ring, uint32_t q, uint32_t head, struct dq_slot *slot)
-{
-	uint32_t size;
-
-	if (head > q)
-		return false;
-	/* head == q reads the first bytes of the appendix: still mapped. */
-	size = dq_load_u32(ring + head);
-	if (head > UINT32_MAX - DQ_ENTRY_HEADER || head + DQ_ENTRY_HEADER > q ||
-	    head + DQ_ENTRY_HEADER > UINT32_MAX - size || head + DQ_ENTRY_HEADER + size > q) {
-		size = dq_load_u32(ring);
-		if (size > UINT32_MAX - DQ_ENTRY_HEADER || size + DQ_ENTRY_HEADER > q)
-			return false;
-		slot->offset = 0;
-		slot->size = size;
-		slot->next = size + DQ_ENTRY_HEADER;
-		return true;
-	}
-	/* size was read once, so the test above bounds it: no re-check. */
-	slot->offset = head;
-	slot->size = size;
-	slot->next = head + DQ_ENTRY_HEADER + size;
-	return true;
-}
-
 /* Loads head (relaxed) and tail (acquire); true when they differ. */
 static bool dq_load_indices(IODataQueueMemory *dq, uint32_t *head, uint32_t *tail)
 {
@@ -120,12 +63,12 @@ static bool dq_load_indices(IODataQueueMemory *dq, uint32_t *head, uint32_t *tai
 
 static IODataQueueEntry *dq_peek(IODataQueueMemory *dq, uint64_t trusted, size_t *entry_size)
 {
-	struct dq_slot slot;
+	struct iok_dq_slot slot;
 	uint32_t head, tail;
 
 	if (!dq || !dq_load_indices(dq, &head, &tail))
 		return NULL;
-	if (!dq_locate(dq_ring(dq), dq_queue_size(dq, trusted), head, &slot))
+	if (!iok_dq_locate(dq_ring(dq), dq_queue_size(dq, trusted), head, &slot))
 		return NULL;
 	if (entry_size)
 		*entry_size = slot.size;
@@ -135,14 +78,14 @@ static IODataQueueEntry *dq_peek(IODataQueueMemory *dq, uint64_t trusted, size_t
 static IOReturn dq_dequeue(IODataQueueMemory *dq, uint64_t trusted, void *data,
 			   uint32_t *data_size)
 {
-	struct dq_slot slot;
+	struct iok_dq_slot slot;
 	uint32_t head, tail;
 
 	if (!dq || (data && !data_size))
 		return kIOReturnBadArgument;
 	if (!dq_load_indices(dq, &head, &tail))
 		return kIOReturnUnderrun;
-	if (!dq_locate(dq_ring(dq), dq_queue_size(dq, trusted), head, &slot))
+	if (!iok_dq_locate(dq_ring(dq), dq_queue_size(dq, trusted), head, &slot))
 		return kIOReturnError;
 	if (data) {
 		if (slot.size > *data_size)
@@ -209,53 +152,11 @@ static uint8_t *dq_appendix(IODataQueueMemory *dq, uint32_t q)
  */
 static IOReturn dq_send_notification(IODataQueueMemory *dq, uint32_t q)
 {
-	mach_port_t port = dq_load_u32(dq_appendix(dq, q) + DQ_MSGH_FIELD(msgh_remote_port));
+	mach_port_t port = iok_dq_load_u32(dq_appendix(dq, q) + DQ_MSGH_FIELD(msgh_remote_port));
 
 	if (port == MACH_PORT_NULL)
 		return kIOReturnSuccess;
 	return iok_port_signal(port);
-}
-
-/*
- * Where an entry of esize bytes goes: at tail if it fits before the end of
- * the ring (it may end exactly at q), else at 0 if that leaves head
- * strictly ahead of the new tail; false when the queue is full.  When
- * tail < head it must leave head strictly ahead too: tail never catches up
- * with head, since head == tail means empty.
- */
-static bool dq_place(uint32_t q, uint32_t head, uint32_t tail, uint32_t esize, uint32_t *offset)
-{
-	if (tail >= head) {
-		if (esize <= UINT32_MAX - tail && tail + esize <= q) {
-			*offset = tail;
-			return true;
-		}
-		if (head > esize) {
-			*offset = 0;
-			return true;
-		}
-		return false;
-	}
-	if (head - tail > esize) {
-		*offset = tail;
-		return true;
-	}
-	return false;
-}
-
-/*
- * Writes an entry at offset.  After a wrap, the old tail also gets a
- * size-only marker when there is room for one, so that a reader arriving
- * there sees an entry that overruns the ring and wraps too.
- */
-static void dq_write_entry(uint8_t *ring, uint32_t q, uint32_t tail, uint32_t offset,
-			   const void *data, uint32_t size)
-{
-	if (data)
-		memcpy(ring + offset + DQ_ENTRY_HEADER, data, size);
-	dq_store_u32(ring + offset, size);
-	if (offset != tail && q - tail >= DQ_ENTRY_HEADER)
-		dq_store_u32(ring + tail, size);
 }
 
 IOK_EXPORT IOReturn IODataQueueEnqueue(IODataQueueMemory *dataQueue, void *data,
@@ -276,12 +177,12 @@ IOK_EXPORT IOReturn IODataQueueEnqueue(IODataQueueMemory *dataQueue, void *data,
 	if (q < tail || q < head)
 		return kIOReturnUnderrun;
 	esize = dataSize + DQ_ENTRY_HEADER;
-	if (!dq_place(q, head, tail, esize, &offset)) {
+	if (!iok_dq_place(q, head, tail, esize, &offset)) {
 		/* Full: poke a consumer that may have stalled. */
 		(void)dq_send_notification(dataQueue, q);
 		return kIOReturnOverrun;
 	}
-	dq_write_entry(dq_ring(dataQueue), q, tail, offset, data, dataSize);
+	iok_dq_write_entry(dq_ring(dataQueue), q, tail, offset, data, dataSize);
 
 	/* Pairs with the consumer's acquire load of tail: publishes the entry. */
 	__atomic_store_n(&dataQueue->tail, offset + esize, __ATOMIC_RELEASE);
@@ -307,11 +208,11 @@ IOK_EXPORT IOReturn IODataQueueSetNotificationPort(IODataQueueMemory *dataQueue,
 	if (!dataQueue)
 		return kIOReturnBadArgument;
 	appendix = dq_appendix(dataQueue, dq_queue_size(dataQueue, 0));
-	dq_store_u32(appendix + DQ_MSGH_FIELD(msgh_bits),
+	iok_dq_store_u32(appendix + DQ_MSGH_FIELD(msgh_bits),
 		     MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0));
-	dq_store_u32(appendix + DQ_MSGH_FIELD(msgh_size), sizeof(mach_msg_header_t));
-	dq_store_u32(appendix + DQ_MSGH_FIELD(msgh_remote_port), notifyPort);
-	dq_store_u32(appendix + DQ_MSGH_FIELD(msgh_local_port), MACH_PORT_NULL);
-	dq_store_u32(appendix + DQ_MSGH_FIELD(msgh_id), 0);
+	iok_dq_store_u32(appendix + DQ_MSGH_FIELD(msgh_size), sizeof(mach_msg_header_t));
+	iok_dq_store_u32(appendix + DQ_MSGH_FIELD(msgh_remote_port), notifyPort);
+	iok_dq_store_u32(appendix + DQ_MSGH_FIELD(msgh_local_port), MACH_PORT_NULL);
+	iok_dq_store_u32(appendix + DQ_MSGH_FIELD(msgh_id), 0);
 	return kIOReturnSuccess;
 }

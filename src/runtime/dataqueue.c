@@ -13,6 +13,7 @@
  * This file is also built into the kernel module: it uses iok_os.h only.
  */
 #include "runtime.h"
+#include "iok_dq_ring.h"
 
 #include <IOKit/driver/iok_data_queue.h>
 
@@ -29,25 +30,6 @@ struct iok_data_queue {
 	iok_mutex_t port_lock;       /* guards port */
 	iok_port_t *port;            /* a reference, or NULL */
 };
-
-/*
- * Size words sit at any byte offset.  The packed type makes such an
- * access legal; volatile makes it exactly one read (or write) of memory
- * the client may change at any moment.
- */
-struct dq_unaligned_u32 {
-	uint32_t v;
-} __attribute__((packed, may_alias));
-
-static inline uint32_t dq_load_u32(const uint8_t *p)
-{
-	return ((const volatile struct dq_unaligned_u32 *)p)->v;
-}
-
-static inline void dq_store_u32(uint8_t *p, uint32_t v)
-{
-	((volatile struct dq_unaligned_u32 *)p)->v = v;
-}
 
 /* ---- creation ------------------------------------------------------------- */
 
@@ -71,7 +53,7 @@ IOK_EXPORT iok_data_queue_t *iok_data_queue_with_capacity(uint32_t size)
 	q->queue_size = size;
 	/* The shared copy is for the client only; we use queue_size. */
 	q->shared->queueSize = size;
-	dq_store_u32(q->ring + size + offsetof(IODataQueueAppendix, version), 0);
+	iok_dq_store_u32(q->ring + size + offsetof(IODataQueueAppendix, version), 0);
 	iok_mutex_init(&q->port_lock);
 	return q;
 }
@@ -132,48 +114,6 @@ static void dq_notify(iok_data_queue_t *q)
 
 /* ---- enqueue -------------------------------------------------------------- */
 
-/*
- * Where an entry of esize bytes goes: at tail if it fits before the end of
- * the ring (it may end exactly at q), else at 0 if that leaves head
- * strictly ahead of the new tail; false when the queue is full.  When
- * tail < head it must leave head strictly ahead too: tail never catches up
- * with head, since head == tail means empty.
- */
-static bool dq_place(uint32_t q, uint32_t head, uint32_t tail, uint32_t esize, uint32_t *offset)
-{
-	if (tail >= head) {
-		if (esize <= UINT32_MAX - tail && tail + esize <= q) {
-			*offset = tail;
-			return true;
-		}
-		if (head > esize) {
-			*offset = 0;
-			return true;
-		}
-		return false;
-	}
-	if (head - tail > esize) {
-		*offset = tail;
-		return true;
-	}
-	return false;
-}
-
-/*
- * Writes an entry at offset.  After a wrap, the old tail also gets a
- * size-only marker when there is room for one, so that a reader arriving
- * there sees an entry that overruns the ring and wraps too.
- */
-static void dq_write_entry(uint8_t *ring, uint32_t q, uint32_t tail, uint32_t offset,
-			   const void *data, uint32_t size)
-{
-	dq_store_u32(ring + offset, size);
-	if (offset != tail && q - tail >= DQ_ENTRY_HEADER)
-		dq_store_u32(ring + tail, size);
-	if (size)
-		memcpy(ring + offset + DQ_ENTRY_HEADER, data, size);
-}
-
 IOK_EXPORT bool iok_data_queue_enqueue(iok_data_queue_t *q, const void *data, uint32_t size)
 {
 	uint32_t head, tail, offset, esize;
@@ -190,9 +130,9 @@ IOK_EXPORT bool iok_data_queue_enqueue(iok_data_queue_t *q, const void *data, ui
 	if (q->queue_size < tail || q->queue_size < head)
 		return false;
 	esize = size + DQ_ENTRY_HEADER;
-	if (!dq_place(q->queue_size, head, tail, esize, &offset))
+	if (!iok_dq_place(q->queue_size, head, tail, esize, &offset))
 		return false;
-	dq_write_entry(q->ring, q->queue_size, tail, offset, data, size);
+	iok_dq_write_entry(q->ring, q->queue_size, tail, offset, data, size);
 
 	/* Pairs with the consumer's acquire load of tail: publishes the entry. */
 	iok_atomic_store(&q->shared->tail, offset + esize, IOK_RELEASE);
@@ -212,49 +152,14 @@ IOK_EXPORT bool iok_data_queue_enqueue(iok_data_queue_t *q, const void *data, ui
 
 /* ---- dequeue and peek ----------------------------------------------------- */
 
-/* The entry at the head: its offset in the ring, payload size, and the
- * head that follows it. */
-struct dq_slot {
-	uint32_t offset;
-	uint32_t size;
-	uint32_t next;
-};
-
-/*
- * Finds the entry a non-empty queue holds at head: at head, or at 0 when
- * from head on there is no room for its header or for its payload (the
- * producer wrapped).  false when head or a size word is out of bounds.
- * Unlike xnu's peek, the wrapped entry's size is checked for peek too.
- */
-static bool dq_locate(const iok_data_queue_t *q, uint32_t head, struct dq_slot *slot)
+static bool dq_locate(const iok_data_queue_t *q, uint32_t head, struct iok_dq_slot *slot)
 {
-	uint32_t qs = q->queue_size;
-	uint32_t size;
-
-	if (head > qs)
-		return false;
-	/* head == qs reads the first bytes of the appendix: still mapped. */
-	size = dq_load_u32(q->ring + head);
-	if (head > UINT32_MAX - DQ_ENTRY_HEADER || head + DQ_ENTRY_HEADER > qs ||
-	    head + DQ_ENTRY_HEADER > UINT32_MAX - size || head + DQ_ENTRY_HEADER + size > qs) {
-		size = dq_load_u32(q->ring);
-		if (size > UINT32_MAX - DQ_ENTRY_HEADER || size + DQ_ENTRY_HEADER > qs)
-			return false;
-		slot->offset = 0;
-		slot->size = size;
-		slot->next = size + DQ_ENTRY_HEADER;
-		return true;
-	}
-	/* size was read once, so the test above bounds it: no re-check. */
-	slot->offset = head;
-	slot->size = size;
-	slot->next = head + DQ_ENTRY_HEADER + size;
-	return true;
+	return iok_dq_locate(q->ring, q->queue_size, head, slot);
 }
 
 /* Loads head (relaxed) and tail (acquire) and locates the head entry;
  * false when the queue is empty or corrupt. */
-static bool dq_head_entry(const iok_data_queue_t *q, struct dq_slot *slot, uint32_t *tail)
+static bool dq_head_entry(const iok_data_queue_t *q, struct iok_dq_slot *slot, uint32_t *tail)
 {
 	uint32_t head = iok_atomic_load(&q->shared->head, IOK_RELAXED);
 
@@ -268,7 +173,7 @@ static bool dq_head_entry(const iok_data_queue_t *q, struct dq_slot *slot, uint3
 
 IOK_EXPORT bool iok_data_queue_dequeue(iok_data_queue_t *q, void *data, uint32_t *size)
 {
-	struct dq_slot slot;
+	struct iok_dq_slot slot;
 	uint32_t tail;
 
 	if (!q || (data && !size))
@@ -296,7 +201,7 @@ IOK_EXPORT bool iok_data_queue_dequeue(iok_data_queue_t *q, void *data, uint32_t
 
 IOK_EXPORT IODataQueueEntry *iok_data_queue_peek(iok_data_queue_t *q)
 {
-	struct dq_slot slot;
+	struct iok_dq_slot slot;
 	uint32_t tail;
 
 	if (!q || !dq_head_entry(q, &slot, &tail))
