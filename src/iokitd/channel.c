@@ -9,13 +9,12 @@
  */
 #include "channel.h"
 #include "iok_chan.h"
+#include "iok_sys.h"
 
 #include <fcntl.h>
-#include <linux/futex.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,20 +30,6 @@ struct channel {
 	uint32_t stop;               /* host-private */
 	pthread_t thread;
 };
-
-static long futex(uint32_t *addr, int op, uint32_t val, const struct timespec *ts)
-{
-	return syscall(SYS_futex, addr, op, val, ts, NULL, 0);
-}
-
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#else
-	__asm__ __volatile__("" ::: "memory");
-#endif
-}
 
 /* Maps a client memfd after checking it cannot shrink; min bytes at
  * least.  Returns the mapping and its size, or NULL. */
@@ -80,7 +65,7 @@ static uint32_t wait_request(struct channel *ch, uint32_t last)
 			return seq ? seq : 0;
 		if (iok_now_ns() < until) {
 			for (int i = 0; i < 64; i++)
-				cpu_relax();
+				iok_cpu_relax();
 			continue;
 		}
 		/* Pairs with the client's store of req_seq then load of
@@ -90,7 +75,7 @@ static uint32_t wait_request(struct channel *ch, uint32_t last)
 		    !__atomic_load_n(&ch->stop, __ATOMIC_ACQUIRE)) {
 			struct timespec ts = { .tv_sec = 1 };
 
-			futex(&ch->ctl->req_seq, FUTEX_WAIT, last, &ts);
+			iok_futex_wait(&ch->ctl->req_seq, last, &ts);
 		}
 		__atomic_store_n(&ch->ctl->host_sleeping, 0, __ATOMIC_RELAXED);
 		until = iok_now_ns() + IOK_CHAN_HOST_SPIN_NS;
@@ -129,12 +114,12 @@ static void *channel_thread(void *arg)
 		 * of rep_seq. */
 		__atomic_store_n(&ch->ctl->rep_seq, seq, __ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&ch->ctl->client_sleeping, __ATOMIC_SEQ_CST))
-			futex(&ch->ctl->rep_seq, FUTEX_WAKE, 1, NULL);
+			iok_futex_wake(&ch->ctl->rep_seq, 1);
 	}
 	/* Tell a client that may be waiting that nobody will answer. */
 	__atomic_store_n(&ch->ctl->host_gone, 1, __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&ch->ctl->rep_seq, 1, __ATOMIC_SEQ_CST);
-	futex(&ch->ctl->rep_seq, FUTEX_WAKE, 1, NULL);
+	iok_futex_wake(&ch->ctl->rep_seq, 1);
 	free(req);
 	free(rep);
 	return NULL;
@@ -251,7 +236,7 @@ void channel_set_destroy(struct channel_set *set)
 	for (; ch; ch = next) {
 		next = ch->next;
 		__atomic_store_n(&ch->stop, 1, __ATOMIC_SEQ_CST);
-		futex(&ch->ctl->req_seq, FUTEX_WAKE, 1, NULL);
+		iok_futex_wake(&ch->ctl->req_seq, 1);
 		pthread_join(ch->thread, NULL);
 		channel_free(ch);
 	}

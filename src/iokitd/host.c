@@ -7,6 +7,7 @@
  * pid, uid and gid come from SO_PEERCRED, its name from /proc/PID/comm.
  */
 #include "host.h"
+#include "iok_sys.h"
 #include "channel.h"
 #include "iok_wire.h"
 #include "runtime.h"
@@ -110,72 +111,6 @@ static void proc_name(pid_t pid, char *buf, size_t len)
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
-/* Receives one message and at most one descriptor (*fd, else -1).
- * Returns the datagram's full length (more than max if it was cut). */
-static ssize_t recv_msg(int sock, void *buf, size_t max, int *fd)
-{
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int) * 4)];
-	} cbuf;
-	struct iovec iov = { buf, max };
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf.buf, .msg_controllen = sizeof(cbuf.buf),
-	};
-	ssize_t n;
-
-	*fd = -1;
-	do
-		n = recvmsg(sock, &mh, MSG_TRUNC | MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); n >= 0 && c; c = CMSG_NXTHDR(&mh, c)) {
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
-			int f;
-
-			memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-			if (*fd < 0)
-				*fd = f;
-			else
-				close(f);   /* one descriptor per message, at most */
-		}
-	}
-	if (mh.msg_flags & MSG_CTRUNC)
-		n = (ssize_t)max + 1;   /* treat as malformed */
-	return n;
-}
-
-/* Sends a reply with an optional descriptor. */
-static bool send_reply(int sock, const void *buf, size_t len, int fd)
-{
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} cbuf;
-	struct iovec iov = { (void *)buf, len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	ssize_t n;
-
-	if (fd >= 0) {
-		struct cmsghdr *c;
-
-		memset(&cbuf, 0, sizeof(cbuf));
-		mh.msg_control = cbuf.buf;
-		mh.msg_controllen = sizeof(cbuf.buf);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	do
-		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	return n == (ssize_t)len;
-}
-
 static bool is_fd_op(uint16_t op)
 {
 	return op == IOK_OP_CHANNEL_OPEN || op == IOK_OP_CHANNEL_SET_OOL ||
@@ -270,7 +205,7 @@ static void *client_thread(void *arg)
 
 	while (req && rep) {
 		int fd, out_fd = -1;
-		ssize_t n = recv_msg(cl->fd, req, IOK_WIRE_MAX_MSG, &fd);
+		ssize_t n = iok_recv_fd(cl->fd, req, IOK_WIRE_MAX_MSG, &fd);
 		bool sent;
 		const struct iok_wire_hdr *h = (const struct iok_wire_hdr *)req;
 		long len;
@@ -296,7 +231,7 @@ static void *client_thread(void *arg)
 				cl->task->pid);
 			break;
 		}
-		sent = send_reply(cl->fd, rep, (size_t)len, out_fd);
+		sent = iok_send_fd(cl->fd, &(struct iovec){ rep, (size_t)len }, 1, out_fd) == len;
 		if (out_fd >= 0)
 			close(out_fd);
 		if (!sent)

@@ -8,13 +8,12 @@
  */
 #include "libiokit.h"
 #include "iok_chan.h"
+#include "iok_sys.h"
 
 #include <fcntl.h>
-#include <linux/futex.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,20 +33,6 @@ static pthread_key_t chan_key;
 static pthread_once_t chan_once = PTHREAD_ONCE_INIT;
 static __thread struct iok_chan *my_chan;
 
-static long futex(uint32_t *addr, int op, uint32_t val, const struct timespec *ts)
-{
-	return syscall(SYS_futex, addr, op, val, ts, NULL, 0);
-}
-
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#else
-	__asm__ __volatile__("" ::: "memory");
-#endif
-}
-
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -65,7 +50,7 @@ static void chan_destroy(void *arg)
 	if (ch->fork_gen == iok_fork_generation()) {
 		__atomic_store_n(&ch->ctl->closed, 1, __ATOMIC_SEQ_CST);
 		__atomic_add_fetch(&ch->ctl->req_seq, 1, __ATOMIC_SEQ_CST);
-		futex(&ch->ctl->req_seq, FUTEX_WAKE, 1, NULL);
+		iok_futex_wake(&ch->ctl->req_seq, 1);
 	}
 	if (ch->ool)
 		munmap(ch->ool, ch->ool_size);
@@ -211,7 +196,7 @@ static IOReturn wait_reply(struct iok_chan *ch, uint32_t seq, uint64_t spin_ns)
 		}
 		if (now_ns() < until) {
 			for (int i = 0; i < 32; i++)
-				cpu_relax();
+				iok_cpu_relax();
 			continue;
 		}
 		/* Pairs with the host's store of rep_seq then load of
@@ -222,7 +207,7 @@ static IOReturn wait_reply(struct iok_chan *ch, uint32_t seq, uint64_t spin_ns)
 		if (cur != seq) {
 			struct timespec ts = { .tv_nsec = 100 * 1000 * 1000 };
 
-			if (futex(&ch->ctl->rep_seq, FUTEX_WAIT, cur, &ts) && errno == ETIMEDOUT &&
+			if (iok_futex_wait(&ch->ctl->rep_seq, cur, &ts) && errno == ETIMEDOUT &&
 			    !iok_conn_alive()) {
 				__atomic_store_n(&ch->ctl->client_sleeping, 0, __ATOMIC_RELAXED);
 				ch->broken = true;
@@ -248,7 +233,7 @@ IOReturn iok_chan_call(struct iok_chan *ch, const struct iok_wire_call_reply **r
 	__atomic_store_n(&ch->ctl->req_seq, seq, __ATOMIC_SEQ_CST);
 	woke_host = __atomic_load_n(&ch->ctl->host_sleeping, __ATOMIC_SEQ_CST);
 	if (woke_host)
-		futex(&ch->ctl->req_seq, FUTEX_WAKE, 1, NULL);
+		iok_futex_wake(&ch->ctl->req_seq, 1);
 	/*
 	 * Spin for about as long as this channel's calls have been taking
 	 * (twice the recent average, at least IOK_CHAN_CLIENT_SPIN_NS and at

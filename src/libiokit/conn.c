@@ -14,6 +14,7 @@
  */
 #include "libiokit.h"
 #include "iok_paths.h"
+#include "iok_sys.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -126,46 +127,9 @@ static IOReturn parse_reply(struct iok_wire_msg *m, size_t n, uint32_t seq, uint
 	return m->hdr.result;
 }
 
-/* Receives the reply and at most one descriptor. */
-static ssize_t recv_reply(void *buf, size_t max, int *out_fd)
-{
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int) * 4)];
-	} cbuf;
-	struct iovec iov = { buf, max };
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf.buf, .msg_controllen = sizeof(cbuf.buf),
-	};
-	ssize_t n;
-
-	do
-		n = recvmsg(conn.fd, &mh, MSG_TRUNC | MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); n >= 0 && c; c = CMSG_NXTHDR(&mh, c)) {
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
-			int f;
-
-			memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-			if (out_fd && *out_fd < 0)
-				*out_fd = f;
-			else
-				close(f);
-		}
-	}
-	return n;
-}
-
 static IOReturn exchange_locked(const struct iok_rpc *req, int fd, struct iok_reply *rep,
 				int *out_fd)
 {
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} cbuf;
 	size_t str_len = req->str ? strlen(req->str) + 1 : 0;
 	struct iok_wire_msg m = {
 		.hdr = { .op = req->op, .seq = ++conn.seq },
@@ -178,22 +142,10 @@ static IOReturn exchange_locked(const struct iok_rpc *req, int fd, struct iok_re
 		{ (void *)req->str, str_len },
 		{ (void *)req->data, req->data_len },
 	};
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 3 };
 	size_t total = sizeof(m) + str_len + req->data_len;
+	int got_fd;
 	ssize_t n;
 
-	if (fd >= 0) {
-		struct cmsghdr *c;
-
-		memset(&cbuf, 0, sizeof(cbuf));
-		mh.msg_control = cbuf.buf;
-		mh.msg_controllen = sizeof(cbuf.buf);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
 	if (str_len > IOK_WIRE_MAX_STR)
 		return kIOReturnBadArgument;
 	if (total > IOK_WIRE_MAX_MSG)
@@ -202,12 +154,16 @@ static IOReturn exchange_locked(const struct iok_rpc *req, int fd, struct iok_re
 	rep->msg = malloc(IOK_WIRE_MAX_MSG);
 	if (!rep->msg)
 		return kIOReturnNoMemory;
-	do
-		n = sendmsg(conn.fd, &mh, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
+	n = iok_send_fd(conn.fd, iov, 3, fd);
 	if (n != (ssize_t)total)
 		goto lost;
-	n = recv_reply(rep->msg, IOK_WIRE_MAX_MSG, out_fd);
+	n = iok_recv_fd(conn.fd, rep->msg, IOK_WIRE_MAX_MSG, &got_fd);
+	if (got_fd >= 0) {
+		if (out_fd && n > 0 && n <= IOK_WIRE_MAX_MSG)
+			*out_fd = got_fd;
+		else
+			close(got_fd);
+	}
 	if (n <= 0 || n > IOK_WIRE_MAX_MSG)
 		goto lost;
 	return parse_reply(rep->msg, (size_t)n, m.hdr.seq, req->op, rep);
