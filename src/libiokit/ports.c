@@ -129,14 +129,26 @@ kern_return_t iok_port_signal(mach_port_t port)
 /* Waits for a wakeup on port (a duplicate of its eventfd, so the name may
  * be destroyed while we sleep), blocking in one poll on the port and on
  * the host's socket: a hang-up there means nobody will ever signal. */
+/* A wakeup that is already pending: 1 (value in *v), 0 none, -1 no port. */
+static int try_take(int fd, void *arg)
+{
+	return read(fd, arg, sizeof(uint64_t)) == (ssize_t)sizeof(uint64_t) ? 1 : 0;
+}
+
 static mach_msg_return_t port_receive(mach_port_t port, int timeout_ms)
 {
-	struct pollfd p[2] = {
-		{ .fd = iok_port_dup_fd(port), .events = POLLIN },
-		{ .fd = iok_conn_dup_fd(), .events = POLLRDHUP },
-	};
 	mach_msg_return_t ret = MACH_MSG_SUCCESS;
-	uint64_t v;
+	uint64_t pending, v;
+	int got = with_port(port, try_take, &pending);
+	struct pollfd p[2];
+
+	/* A stream often finds its wakeup already there: one read, no sleep. */
+	if (got < 0)
+		return MACH_RCV_INVALID_NAME;
+	if (got > 0)
+		return pending >= IOK_PORT_DEAD_MARK ? MACH_RCV_PORT_DIED : MACH_MSG_SUCCESS;
+	p[0] = (struct pollfd){ .fd = iok_port_dup_fd(port), .events = POLLIN };
+	p[1] = (struct pollfd){ .fd = iok_conn_dup_fd(), .events = POLLRDHUP };
 
 	if (p[0].fd < 0) {
 		if (p[1].fd >= 0)
