@@ -7,3 +7,5 @@ iok_unit_test(test_workloop SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_worklo
 	LIBS iok_runtime iok_core iok_os Threads::Threads)
 iok_unit_test(test_dispatch SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_dispatch.c
 	LIBS iok_runtime iok_core iok_os Threads::Threads)
+iok_unit_test(test_userclient SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_userclient.c
+	LIBS iok_runtime iok_core iok_os Threads::Threads)
