@@ -70,18 +70,9 @@ static const iok_class_t SampleDriver = {
 
 static iok_object_t *sample_personalities(void)
 {
-	iok_object_t *list = iok_array_create(1), *p = iok_dict_create(6);
+	static const char *const names[] = { "SampleDriver", NULL };
 
-	if (!list || !p || iok_dict_set_string(p, kIOClassKey, "SampleDriver") ||
-	    iok_dict_set_string(p, kIOProviderClassKey, kIOResourcesClass) ||
-	    iok_dict_set_string(p, kIOResourceMatchKey, "IOKit") ||
-	    iok_dict_set_string(p, kIOMatchCategoryKey, "SampleDriver") ||
-	    iok_array_append(list, p)) {
-		iok_release(list);
-		list = NULL;
-	}
-	iok_release(p);
-	return list;
+	return iok_resource_personalities(names);
 }
 
 static const iok_class_t *const sample_classes[] = { &SampleDriver, &SampleNub, NULL };

@@ -344,8 +344,6 @@ static IOReturn driver_new_user_client(iok_service_t *self, iok_task_t *owning_t
 				       void *security_id, uint32_t type, iok_object_t *properties,
 				       iok_service_t **handler)
 {
-	bool (*start)(iok_service_t *, iok_service_t *) = uc_start;
-	iok_service_t *client;
 	IOReturn ret;
 
 	*handler = NULL;
@@ -354,20 +352,8 @@ static IOReturn driver_new_user_client(iok_service_t *self, iok_task_t *owning_t
 		if (ret != kIOReturnSuccess)
 			return ret;
 	}
-	client = iok_service_create(kTestUserClientClassName, NULL);
-	if (!client)
-		return kIOReturnNoMemory;
-	if (iok_service_attach(client, self)) {
-		iok_service_release(client);
-		return kIOReturnUnsupported;
-	}
-	if (!start(client, self)) {
-		iok_service_detach(client);
-		iok_service_release(client);
-		return kIOReturnNoMemory;
-	}
-	*handler = client;
-	return kIOReturnSuccess;
+	return iok_user_client_create(self, kTestUserClientClassName, owning_task, security_id,
+				      type, properties, handler);
 }
 
 static bool driver_start(iok_service_t *self, iok_service_t *provider)
@@ -407,18 +393,9 @@ static const iok_class_t TestDriver = {
 
 static iok_object_t *test_personalities(void)
 {
-	iok_object_t *list = iok_array_create(1), *p = iok_dict_create(4);
+	static const char *const names[] = { kTestDriverClassName, NULL };
 
-	if (!list || !p || iok_dict_set_string(p, kIOClassKey, kTestDriverClassName) ||
-	    iok_dict_set_string(p, kIOProviderClassKey, kIOResourcesClass) ||
-	    iok_dict_set_string(p, kIOResourceMatchKey, "IOKit") ||
-	    iok_dict_set_string(p, kIOMatchCategoryKey, kTestDriverClassName) ||
-	    iok_array_append(list, p)) {
-		iok_release(list);
-		list = NULL;
-	}
-	iok_release(p);
-	return list;
+	return iok_resource_personalities(names);
 }
 
 static const iok_class_t *const test_classes[] = { &TestDriver, &TestUserClient, NULL };

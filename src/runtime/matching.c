@@ -622,6 +622,26 @@ bool iok_matching_busy(void)
 
 /* ---- driver registration ---------------------------------------------- */
 
+IOK_EXPORT iok_object_t *iok_resource_personalities(const char *const *class_names)
+{
+	iok_object_t *list = iok_array_create(2);
+
+	for (size_t i = 0; list && class_names && class_names[i]; i++) {
+		iok_object_t *p = iok_dict_create(4);
+
+		if (!p || iok_dict_set_string(p, kIOClassKey, class_names[i]) ||
+		    iok_dict_set_string(p, kIOProviderClassKey, kIOResourcesClass) ||
+		    iok_dict_set_string(p, kIOResourceMatchKey, "IOKit") ||
+		    iok_dict_set_string(p, kIOMatchCategoryKey, class_names[i]) ||
+		    iok_array_append(list, p)) {
+			iok_release(list);
+			list = NULL;
+		}
+		iok_release(p);
+	}
+	return list;
+}
+
 static bool enqueue_registered(iok_service_t *s, void *ctx)
 {
 	if ((s->state & (IOK_SVC_REGISTERED | IOK_SVC_INACTIVE)) == IOK_SVC_REGISTERED)

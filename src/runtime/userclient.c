@@ -95,23 +95,16 @@ IOK_EXPORT_DATA const iok_class_t iok_class_IOUserClient = {
 
 /* ---- IOService::newUserClient, the default ------------------------------- */
 
-IOReturn iok_service_default_new_user_client(iok_service_t *self, iok_task_t *task,
-					     void *security_id, uint32_t type,
-					     iok_object_t *properties, iok_service_t **handler)
+IOK_EXPORT IOReturn iok_user_client_create(iok_service_t *provider, const char *class_name,
+					   iok_task_t *task, void *security_id, uint32_t type,
+					   iok_object_t *properties, iok_service_t **handler)
 {
 	bool (*init_with_task)(iok_service_t *, iok_task_t *, void *, uint32_t, iok_object_t *);
 	bool (*start)(iok_service_t *, iok_service_t *);
-	iok_object_t *cls = iok_service_copy_property(self, kIOUserClientClassKey);
+	const iok_class_t *c = iok_class_find(class_name);
 	iok_service_t *client;
-	const iok_class_t *c;
 
 	*handler = NULL;
-	if (iok_type(cls) != IOK_TYPE_STRING) {
-		iok_release(cls);
-		return kIOReturnUnsupported;
-	}
-	c = iok_class_find(iok_string_cstr(cls));
-	iok_release(cls);
 	if (!c)
 		return kIOReturnNoMemory;    /* the class cannot be instantiated */
 	if (!iok_class_is_a(c, "IOUserClient"))
@@ -124,18 +117,36 @@ IOReturn iok_service_default_new_user_client(iok_service_t *self, iok_task_t *ta
 		iok_service_release(client);
 		return kIOReturnBadArgument;
 	}
-	if (iok_service_attach(client, self)) {
+	if (iok_service_attach(client, provider)) {
 		iok_service_release(client);
 		return kIOReturnUnsupported;
 	}
 	start = IOK_OP(c, start);
-	if (start && !start(client, self)) {
+	if (start && !start(client, provider)) {
 		iok_service_detach(client);
 		iok_service_release(client);
 		return kIOReturnUnsupported;
 	}
 	*handler = client;
 	return kIOReturnSuccess;
+}
+
+IOReturn iok_service_default_new_user_client(iok_service_t *self, iok_task_t *task,
+					     void *security_id, uint32_t type,
+					     iok_object_t *properties, iok_service_t **handler)
+{
+	iok_object_t *cls = iok_service_copy_property(self, kIOUserClientClassKey);
+	IOReturn ret;
+
+	*handler = NULL;
+	if (iok_type(cls) != IOK_TYPE_STRING) {
+		iok_release(cls);
+		return kIOReturnUnsupported;
+	}
+	ret = iok_user_client_create(self, iok_string_cstr(cls), task, security_id, type,
+				     properties, handler);
+	iok_release(cls);
+	return ret;
 }
 
 /* ---- entitlements ---------------------------------------------------------- */

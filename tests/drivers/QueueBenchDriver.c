@@ -218,18 +218,9 @@ static const iok_class_t QueueBenchService = {
 
 static iok_object_t *personalities(void)
 {
-	iok_object_t *list = iok_array_create(1), *p = iok_dict_create(4);
+	static const char *const names[] = { "QueueBenchService", NULL };
 
-	if (!list || !p || iok_dict_set_string(p, kIOClassKey, "QueueBenchService") ||
-	    iok_dict_set_string(p, kIOProviderClassKey, kIOResourcesClass) ||
-	    iok_dict_set_string(p, kIOResourceMatchKey, "IOKit") ||
-	    iok_dict_set_string(p, kIOMatchCategoryKey, "QueueBenchService") ||
-	    iok_array_append(list, p)) {
-		iok_release(list);
-		list = NULL;
-	}
-	iok_release(p);
-	return list;
+	return iok_resource_personalities(names);
 }
 
 static const iok_class_t *const classes[] = { &QueueBenchService, &QueueBenchUserClient, NULL };

@@ -304,27 +304,14 @@ static IOReturn priv_new_user_client(iok_service_t *self, iok_task_t *task, void
 				     uint32_t type, iok_object_t *props, iok_service_t **handler)
 {
 	IOReturn ret = iok_client_has_privilege(security_id, kIOClientPrivilegeAdministrator);
-	iok_service_t *uc;
 
 	*handler = NULL;
 	if (ret != kIOReturnSuccess)
 		return ret;
 	if (iok_service_is_open(self, NULL))
 		return kIOReturnExclusiveAccess;
-	uc = iok_service_create("UCPrivUserClient", NULL);
-	if (!uc)
-		return kIOReturnNoMemory;
-	if (iok_service_attach(uc, self)) {
-		iok_service_release(uc);
-		return kIOReturnUnsupported;
-	}
-	if (!priv_uc_start(uc, self)) {
-		iok_service_detach(uc);
-		iok_service_release(uc);
-		return kIOReturnExclusiveAccess;
-	}
-	*handler = uc;
-	return kIOReturnSuccess;
+	return iok_user_client_create(self, "UCPrivUserClient", task, security_id, type, props,
+				      handler);
 }
 
 static bool priv_start(iok_service_t *self, iok_service_t *provider)
@@ -343,32 +330,11 @@ static const iok_class_t UCPrivService = {
 	.ops = &priv_ops,
 };
 
-static iok_object_t *personality(const char *cls)
-{
-	iok_object_t *p = iok_dict_create(4);
-
-	if (p && (iok_dict_set_string(p, kIOClassKey, cls) ||
-		  iok_dict_set_string(p, kIOProviderClassKey, kIOResourcesClass) ||
-		  iok_dict_set_string(p, kIOResourceMatchKey, "IOKit") ||
-		  iok_dict_set_string(p, kIOMatchCategoryKey, cls))) {
-		iok_release(p);
-		p = NULL;
-	}
-	return p;
-}
-
 static iok_object_t *uc_personalities(void)
 {
-	iok_object_t *list = iok_array_create(2);
-	iok_object_t *a = personality("UCTestService"), *b = personality("UCPrivService");
+	static const char *const names[] = { "UCTestService", "UCPrivService", NULL };
 
-	if (!list || !a || !b || iok_array_append(list, a) || iok_array_append(list, b)) {
-		iok_release(list);
-		list = NULL;
-	}
-	iok_release(a);
-	iok_release(b);
-	return list;
+	return iok_resource_personalities(names);
 }
 
 static const iok_class_t *const uc_classes[] = {

@@ -158,6 +158,14 @@ uint64_t iok_clock_uptime_ns(void);
 bool iok_super_start(const iok_class_t *cls, iok_service_t *self, iok_service_t *provider);
 void iok_super_stop(const iok_class_t *cls, iok_service_t *self, iok_service_t *provider);
 
+/*
+ * Personalities for hardware-less drivers: for each class name, a
+ * dictionary { IOClass: name, IOProviderClass: IOResources,
+ * IOResourceMatch: IOKit, IOMatchCategory: name }.  Returns a new array
+ * (class_names is NULL-terminated), or NULL.
+ */
+iok_object_t *iok_resource_personalities(const char *const *class_names);
+
 /* The driver descriptor. */
 #define IOK_DRIVER_ABI_VERSION 1
 

@@ -108,6 +108,19 @@ IOReturn iok_dispatch_external_method(iok_service_t *self, uint32_t selector,
 				      const IOExternalMethodDispatch2022 *table, uint32_t count,
 				      iok_service_t *target, void *reference);
 
+/*
+ * The body of IOService::newUserClient once the class is chosen, for a
+ * driver's own new_user_client (after its security check): instantiates
+ * class_name, runs init_with_task, attaches it to provider and starts it,
+ * with Apple's code for each failure (cannot instantiate ->
+ * kIOReturnNoMemory, not an IOUserClient or attach/start failing ->
+ * kIOReturnUnsupported, init_with_task false -> kIOReturnBadArgument).
+ * *handler receives the new user client (a reference the open consumes).
+ */
+IOReturn iok_user_client_create(iok_service_t *provider, const char *class_name,
+				iok_task_t *owning_task, void *security_id, uint32_t type,
+				iok_object_t *properties, iok_service_t **handler);
+
 /* Privilege names (IOUserClient.h). */
 #define kIOClientPrivilegeAdministrator "root"
 #define kIOClientPrivilegeLocalUser "local"
