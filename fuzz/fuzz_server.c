@@ -53,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(msg, data, len);
 		if (len >= sizeof(struct iok_wire_hdr))   /* let most reach the ops */
 			((struct iok_wire_hdr *)msg)->size = (uint32_t)len;
-		n = iok_server_handle(task, msg, len, reply, sizeof(reply));
+		n = iok_server_handle(task, msg, len, reply, sizeof(reply), NULL);
 		if (n >= 0 && (n < (long)sizeof(struct iok_wire_msg) || n > IOK_WIRE_MAX_MSG ||
 			       ((struct iok_wire_msg *)reply)->hdr.size != (uint32_t)n))
 			abort();

@@ -111,6 +111,20 @@ static void proc_name(pid_t pid, char *buf, size_t len)
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
+/* A sealed memfd holding a reply's out-of-line data, or -1. */
+static int ool_fd(const struct iok_reply_ool *ool)
+{
+	iok_shmem_t *shm;
+	int fd;
+
+	if (iok_shmem_create(ool->len, &shm))
+		return -1;
+	memcpy(iok_shmem_addr(shm), ool->data, ool->len);
+	fd = fcntl(iok_shmem_fd(shm), F_DUPFD_CLOEXEC, 0);
+	iok_shmem_destroy(shm);
+	return fd;
+}
+
 static bool is_fd_op(uint16_t op)
 {
 	return op == IOK_OP_CHANNEL_OPEN || op == IOK_OP_CHANNEL_SET_OOL ||
@@ -204,6 +218,7 @@ static void *client_thread(void *arg)
 	uint8_t *req = malloc(IOK_WIRE_MAX_MSG), *rep = malloc(IOK_WIRE_MAX_MSG);
 
 	while (req && rep) {
+		struct iok_reply_ool ool = { NULL, 0 };
 		int fd, out_fd = -1;
 		ssize_t n = iok_recv_fd(cl->fd, req, IOK_WIRE_MAX_MSG, &fd);
 		bool sent;
@@ -224,13 +239,24 @@ static void *client_thread(void *arg)
 		} else {
 			if (fd >= 0)
 				close(fd);   /* no other op takes a descriptor */
-			len = iok_server_handle(cl->task, req, (size_t)n, rep, IOK_WIRE_MAX_MSG);
+			len = iok_server_handle(cl->task, req, (size_t)n, rep, IOK_WIRE_MAX_MSG,
+						&ool);
+			if (len > 0 && ool.data)
+				out_fd = ool_fd(&ool);
 		}
 		if (len < 0) {
 			iok_log(IOK_LOG_WARNING, "pid %d: malformed message, dropping client",
 				cl->task->pid);
 			break;
 		}
+		if (ool.data && out_fd < 0) {   /* no memory for it: fail the reply */
+			struct iok_wire_msg *m = (struct iok_wire_msg *)rep;
+
+			m->hdr.flags = 0;
+			m->hdr.result = kIOReturnNoMemory;
+			m->value = 0;
+		}
+		iok_free(ool.data);
 		sent = iok_send_fd(cl->fd, &(struct iovec){ rep, (size_t)len }, 1, out_fd) == len;
 		if (out_fd >= 0)
 			close(out_fd);

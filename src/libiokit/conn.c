@@ -20,6 +20,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -127,6 +128,23 @@ static IOReturn parse_reply(struct iok_wire_msg *m, size_t n, uint32_t seq, uint
 	return m->hdr.result;
 }
 
+/* Maps a reply's out-of-line data (a memfd of msg->value bytes). */
+static IOReturn map_ool(struct iok_reply *rep, int fd)
+{
+	uint64_t len = rep->msg->value;
+	void *p;
+
+	if (fd < 0 || rep->data_len || !len || len > ((uint64_t)1 << 32))
+		return kIOReturnIPCError;
+	p = mmap(NULL, (size_t)len, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return kIOReturnNoMemory;
+	rep->ool_map = p;
+	rep->data = p;
+	rep->data_len = (size_t)len;
+	return kIOReturnSuccess;
+}
+
 static IOReturn exchange_locked(const struct iok_rpc *req, int fd, struct iok_reply *rep,
 				int *out_fd)
 {
@@ -143,6 +161,7 @@ static IOReturn exchange_locked(const struct iok_rpc *req, int fd, struct iok_re
 		{ (void *)req->data, req->data_len },
 	};
 	size_t total = sizeof(m) + str_len + req->data_len;
+	IOReturn ret;
 	int got_fd;
 	ssize_t n;
 
@@ -158,15 +177,24 @@ static IOReturn exchange_locked(const struct iok_rpc *req, int fd, struct iok_re
 	if (n != (ssize_t)total)
 		goto lost;
 	n = iok_recv_fd(conn.fd, rep->msg, IOK_WIRE_MAX_MSG, &got_fd);
+	if (n <= 0 || n > IOK_WIRE_MAX_MSG) {
+		if (got_fd >= 0)
+			close(got_fd);
+		goto lost;
+	}
+	ret = parse_reply(rep->msg, (size_t)n, m.hdr.seq, req->op, rep);
+	if (rep->msg->hdr.flags & IOK_WIRE_F_DATA_OOL) {
+		ret = ret == kIOReturnSuccess ? map_ool(rep, got_fd) : ret;
+		close(got_fd);
+		got_fd = -1;
+	}
 	if (got_fd >= 0) {
-		if (out_fd && n > 0 && n <= IOK_WIRE_MAX_MSG)
+		if (out_fd)
 			*out_fd = got_fd;
 		else
 			close(got_fd);
 	}
-	if (n <= 0 || n > IOK_WIRE_MAX_MSG)
-		goto lost;
-	return parse_reply(rep->msg, (size_t)n, m.hdr.seq, req->op, rep);
+	return ret;
 lost:
 	conn_lost_locked();
 	return kIOReturnNotResponding;
@@ -214,6 +242,8 @@ out:
 
 void iok_reply_free(struct iok_reply *rep)
 {
+	if (rep->ool_map)
+		munmap(rep->ool_map, rep->data_len);
 	free(rep->msg);
 	*rep = (struct iok_reply){ 0 };
 }

@@ -35,8 +35,9 @@ struct iok_rpc {
 struct iok_reply {
 	struct iok_wire_msg *msg;  /* fixed fields (result in msg->hdr.result) */
 	const char *str;           /* NUL-terminated, or NULL */
-	const uint8_t *data;
+	const uint8_t *data;       /* inline, or the mapping below */
 	size_t data_len;
+	void *ool_map;             /* out-of-line data, mapped (data_len bytes) */
 };
 
 /*

@@ -212,9 +212,20 @@ void iok_iterator_reset(iok_object_t *it);
  * Handles one request of task.  req/len is exactly what was received.
  * Writes the reply into reply (cap bytes, at least IOK_WIRE_MAX_MSG) and
  * returns its length, or -EPROTO when the message cannot be answered at all
- * (no readable header): the transport then drops the client.
+ * (no readable header): the transport then drops the client.  With ool
+ * non-NULL, a data area too large for the message is left in *ool and the
+ * reply says so (IOK_WIRE_F_DATA_OOL); without, such a reply fails with
+ * kIOReturnNoResources.
  */
-long iok_server_handle(iok_task_t *task, const void *req, size_t len, void *reply, size_t cap);
+/* A reply's data area that did not fit in the message (the transport
+ * sends it out of line); data is freed by the caller with iok_free. */
+struct iok_reply_ool {
+	void *data;
+	size_t len;
+};
+
+long iok_server_handle(iok_task_t *task, const void *req, size_t len, void *reply, size_t cap,
+		       struct iok_reply_ool *ool);
 
 /* IOConnectSetNotificationPort: registerNotificationPort under the
  * client's exclusive lock.  port may be NULL. */

@@ -30,6 +30,7 @@ struct call {
 	size_t data_len;
 	struct iok_wire_msg *rep;
 	size_t cap;             /* bytes available for the reply */
+	struct iok_reply_ool *ool;   /* NULL: the transport cannot send data out of line */
 };
 
 /* ---- reply helpers ----------------------------------------------------- */
@@ -56,6 +57,7 @@ static IOReturn reply_data(struct call *c, const void *p, size_t n)
 	return kIOReturnSuccess;
 }
 
+/* A serialized object; out of line when it does not fit in the message. */
 static IOReturn reply_object(struct call *c, iok_object_t *obj)
 {
 	uint8_t *buf;
@@ -65,6 +67,13 @@ static IOReturn reply_object(struct call *c, iok_object_t *obj)
 	if (iok_serialize(obj, &buf, &len))
 		return kIOReturnNoMemory;
 	ret = reply_data(c, buf, len);
+	if (ret == kIOReturnNoResources && c->ool) {
+		c->ool->data = buf;
+		c->ool->len = len;
+		c->rep->hdr.flags = IOK_WIRE_F_DATA_OOL;
+		c->rep->value = len;
+		return kIOReturnSuccess;
+	}
 	iok_free(buf);
 	return ret;
 }
@@ -783,13 +792,16 @@ out:
 	return r->hdr.size;
 }
 
-long iok_server_handle(iok_task_t *task, const void *req, size_t len, void *reply, size_t cap)
+long iok_server_handle(iok_task_t *task, const void *req, size_t len, void *reply, size_t cap,
+		       struct iok_reply_ool *ool)
 {
 	const struct iok_wire_hdr *h = req;
 	struct iok_wire_msg *rep = reply;
-	struct call c = { .task = task, .req = req, .rep = rep, .cap = cap };
+	struct call c = { .task = task, .req = req, .rep = rep, .cap = cap, .ool = ool };
 	IOReturn ret;
 
+	if (ool)
+		*ool = (struct iok_reply_ool){ NULL, 0 };
 	if (len < sizeof(*h) || h->size != len || cap < IOK_WIRE_MAX_MSG)
 		return -EPROTO;
 	if (h->op == IOK_OP_CONNECT_CALL)
@@ -801,8 +813,14 @@ long iok_server_handle(iok_task_t *task, const void *req, size_t len, void *repl
 		ret = kIOReturnUnsupported;
 	else if ((ret = decode(&c, req, len)) == kIOReturnSuccess)
 		ret = ops[h->op](&c);
-	if (ret != kIOReturnSuccess)
+	if (ret != kIOReturnSuccess) {
 		rep->str_len = rep->data_len = 0;
+		rep->hdr.flags = 0;
+		if (ool) {
+			iok_free(ool->data);
+			*ool = (struct iok_reply_ool){ NULL, 0 };
+		}
+	}
 	rep->hdr.result = ret;
 	rep->hdr.size = (uint32_t)(sizeof(*rep) + rep->str_len + rep->data_len);
 	return rep->hdr.size;

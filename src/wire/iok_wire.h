@@ -62,10 +62,14 @@ enum iok_wire_op {
 	IOK_OP__COUNT
 };
 
+/* Reply flag: the data area did not fit in the message; it comes as a
+ * sealed memfd of `value` bytes passed with the reply. */
+#define IOK_WIRE_F_DATA_OOL 0x1
+
 struct iok_wire_hdr {
 	uint32_t size;    /* whole message, this header included */
 	uint16_t op;      /* enum iok_wire_op */
-	uint16_t flags;   /* zero */
+	uint16_t flags;   /* requests: zero; replies: IOK_WIRE_F_* */
 	uint32_t seq;     /* chosen by the client, echoed in the reply */
 	int32_t result;   /* replies: an IOReturn; requests: zero */
 };

@@ -261,9 +261,24 @@ static const iok_class_t UCTestUserClient = {
 
 /* ---- the services -------------------------------------------------------- */
 
+/* A property larger than one message: its reply travels out of line. */
+static bool set_big_blob(iok_service_t *self)
+{
+	static uint8_t blob[UCTEST_BIG_BLOB_SIZE];
+	iok_object_t *d;
+	bool ok;
+
+	for (size_t i = 0; i < sizeof(blob); i++)
+		blob[i] = (uint8_t)(i * 7);
+	d = iok_data_create(blob, sizeof(blob));
+	ok = d && !iok_service_set_property(self, "UCTestBigBlob", d);
+	iok_release(d);
+	return ok;
+}
+
 static bool svc_start(iok_service_t *self, iok_service_t *provider)
 {
-	return iok_service_set_string(self, kIOUserClientClassKey, "UCTestUserClient") == 0 &&
+	return set_big_blob(self) && iok_service_set_string(self, kIOUserClientClassKey, "UCTestUserClient") == 0 &&
 	       iok_service_set_number(self, "CloseCount", 0, 32) == 0 &&
 	       iok_service_set_number(self, "DiedCount", 0, 32) == 0 &&
 	       iok_service_register(self) == 0;

@@ -18,6 +18,7 @@ enum {
 };
 
 #define UCTEST_FIXED_SIZE 16
+#define UCTEST_BIG_BLOB_SIZE (300 * 1024)   /* property "UCTestBigBlob" of UCTestService */
 
 /* Memory types of clientMemoryForType. */
 enum {

@@ -275,6 +275,27 @@ static void test_set_properties(void **state)
 	IOServiceClose(c);
 }
 
+/* A property larger than one message comes back whole (out of line). */
+static void test_big_property(void **state)
+{
+	io_service_t s = find("UCTestService");
+	CFMutableDictionaryRef props = NULL;
+	CFTypeRef v = IORegistryEntryCreateCFProperty(s, CFSTR("UCTestBigBlob"), NULL, 0);
+	const uint8_t *p;
+
+	assert_non_null(v);
+	assert_int_equal(CFDataGetLength(v), UCTEST_BIG_BLOB_SIZE);
+	p = CFDataGetBytePtr(v);
+	for (size_t i = 0; i < UCTEST_BIG_BLOB_SIZE; i += 4093)
+		assert_int_equal(p[i], (uint8_t)(i * 7));
+	CFRelease(v);
+	assert_int_equal(IORegistryEntryCreateCFProperties(s, &props, NULL, 0), kIOReturnSuccess);
+	assert_int_equal(CFDataGetLength(CFDictionaryGetValue(props, CFSTR("UCTestBigBlob"))),
+			 UCTEST_BIG_BLOB_SIZE);
+	CFRelease(props);
+	IOObjectRelease(s);
+}
+
 /* ---- closing -------------------------------------------------------------- */
 
 static void test_close_once(void **state)
@@ -488,6 +509,7 @@ int main(void)
 		cmocka_unit_test(test_dispatch_rules),
 		cmocka_unit_test(test_inband_and_ool_boundaries),
 		cmocka_unit_test(test_set_properties),
+		cmocka_unit_test(test_big_property),
 		cmocka_unit_test(test_close_once),
 		cmocka_unit_test(test_privilege_and_exclusive),
 		cmocka_unit_test(test_client_died_on_sigkill),

@@ -53,7 +53,7 @@ static long send_msg(iok_task_t *t, uint16_t op, uint32_t obj, const char *str,
 	if (data_len)
 		memcpy(buf + sizeof(*m) + sl, data, data_len);
 	m->hdr.size = (uint32_t)(sizeof(*m) + sl + data_len);
-	return iok_server_handle(t, buf, m->hdr.size, reply_buf, sizeof(reply_buf));
+	return iok_server_handle(t, buf, m->hdr.size, reply_buf, sizeof(reply_buf), NULL);
 }
 
 static IOReturn result_of(long n)
@@ -76,12 +76,12 @@ static void test_unreadable_header_is_refused(void **state)
 {
 	struct iok_wire_msg m = { .hdr = { .op = IOK_OP_HELLO } };
 
-	assert_int_equal(iok_server_handle(task, &m, 3, reply_buf, sizeof(reply_buf)), -EPROTO);
+	assert_int_equal(iok_server_handle(task, &m, 3, reply_buf, sizeof(reply_buf), NULL), -EPROTO);
 	m.hdr.size = sizeof(m) + 1;   /* says more than was received */
-	assert_int_equal(iok_server_handle(task, &m, sizeof(m), reply_buf, sizeof(reply_buf)),
+	assert_int_equal(iok_server_handle(task, &m, sizeof(m), reply_buf, sizeof(reply_buf), NULL),
 			 -EPROTO);
 	m.hdr.size = sizeof(m) - 1;
-	assert_int_equal(iok_server_handle(task, &m, sizeof(m), reply_buf, sizeof(reply_buf)),
+	assert_int_equal(iok_server_handle(task, &m, sizeof(m), reply_buf, sizeof(reply_buf), NULL),
 			 -EPROTO);
 }
 
@@ -104,7 +104,7 @@ static void test_bad_layouts(void **state)
 	m->hdr.op = IOK_OP_ENTRY_GET_ID;
 	m->hdr.seq = 7;
 	m->hdr.size = 20;
-	assert_int_equal(result_of(iok_server_handle(task, buf, 20, reply_buf, sizeof(reply_buf))),
+	assert_int_equal(result_of(iok_server_handle(task, buf, 20, reply_buf, sizeof(reply_buf), NULL)),
 			 kIOReturnBadArgument);
 
 	/* Areas that do not add up to the size. */
@@ -115,24 +115,24 @@ static void test_bad_layouts(void **state)
 	m->str_len = 100;
 	m->hdr.size = sizeof(*m) + 10;
 	assert_int_equal(result_of(iok_server_handle(task, buf, m->hdr.size, reply_buf,
-						     sizeof(reply_buf))), kIOReturnBadArgument);
+						     sizeof(reply_buf), NULL)), kIOReturnBadArgument);
 	m->str_len = 0xffffffff;
 	assert_int_equal(result_of(iok_server_handle(task, buf, m->hdr.size, reply_buf,
-						     sizeof(reply_buf))), kIOReturnBadArgument);
+						     sizeof(reply_buf), NULL)), kIOReturnBadArgument);
 	m->str_len = 4;
 	m->data_len = 0xfffffffa;   /* wraps with str_len */
 	assert_int_equal(result_of(iok_server_handle(task, buf, m->hdr.size, reply_buf,
-						     sizeof(reply_buf))), kIOReturnBadArgument);
+						     sizeof(reply_buf), NULL)), kIOReturnBadArgument);
 
 	/* A string without its NUL, or with an embedded one. */
 	m->str_len = 10;
 	m->data_len = 0;
 	memcpy(m + 1, "IOServiceX", 10);
 	assert_int_equal(result_of(iok_server_handle(task, buf, m->hdr.size, reply_buf,
-						     sizeof(reply_buf))), kIOReturnBadArgument);
+						     sizeof(reply_buf), NULL)), kIOReturnBadArgument);
 	memcpy(m + 1, "IOS\0rvice", 10);
 	assert_int_equal(result_of(iok_server_handle(task, buf, m->hdr.size, reply_buf,
-						     sizeof(reply_buf))), kIOReturnBadArgument);
+						     sizeof(reply_buf), NULL)), kIOReturnBadArgument);
 
 	/* Non-zero flags or result in a request. */
 	memset(buf, 0, sizeof(buf));
@@ -142,7 +142,7 @@ static void test_bad_layouts(void **state)
 	m->hdr.flags = 1;
 	m->hdr.size = sizeof(*m);
 	assert_int_equal(result_of(iok_server_handle(task, buf, sizeof(*m), reply_buf,
-						     sizeof(reply_buf))), kIOReturnBadArgument);
+						     sizeof(reply_buf), NULL)), kIOReturnBadArgument);
 	iok_task_mod_refs(task, root, -1);
 }
 
@@ -247,7 +247,7 @@ static void test_random_messages_never_crash(void **state)
 			((struct iok_wire_hdr *)buf)->flags = 0;
 			((struct iok_wire_hdr *)buf)->result = 0;
 		}
-		assert_true(iok_server_handle(task, buf, len, reply_buf, sizeof(reply_buf)) > 0);
+		assert_true(iok_server_handle(task, buf, len, reply_buf, sizeof(reply_buf), NULL) > 0);
 	}
 }
 
