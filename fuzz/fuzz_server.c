@@ -53,7 +53,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(msg, data, len);
 		if (len >= sizeof(struct iok_wire_hdr))   /* let most reach the ops */
 			((struct iok_wire_hdr *)msg)->size = (uint32_t)len;
-		n = iok_server_handle(task, msg, len, reply, sizeof(reply), NULL);
+		struct iok_reply_ool ool;
+
+		n = iok_server_handle(task, msg, len, reply, sizeof(reply), &ool);
+		if (ool.data && !(((struct iok_wire_msg *)reply)->hdr.flags & IOK_WIRE_F_DATA_OOL))
+			abort();
+		iok_free(ool.data);
 		if (n >= 0 && (n < (long)sizeof(struct iok_wire_msg) || n > IOK_WIRE_MAX_MSG ||
 			       ((struct iok_wire_msg *)reply)->hdr.size != (uint32_t)n))
 			abort();
