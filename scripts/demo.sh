@@ -1,8 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# `make demo`: starts iokitd with the sample drivers on a private socket,
-# discovers a service from a second process, shows the registry, and stops
-# the host it started.  Exits non-zero if any step fails.
+# `make demo`: starts iokitd with the project's drivers (SampleDriver and
+# the guide's TestDriver) on a private socket, shows the registry, runs the
+# guide's controller through its four phases with a burst of events and a
+# timer stream, and stops the host it started.  Exits non-zero if any step
+# fails or any event is lost or out of order.
 set -eu
 BUILD=${1:-build}
 dir=$(mktemp -d /tmp/iokit-demo-XXXXXX)
@@ -23,15 +25,17 @@ until [ -S "$IOKIT_SOCKET" ]; do
 	sleep 0.05
 done
 
-echo "== phase 1: discovery (IOServiceGetMatchingService from another process)"
+echo "== discovery from another process"
 "$BUILD/examples/discover" SampleDriver
 
-if [ -x "$BUILD/tools/ioreg/ioreg" ]; then
-	echo "== ioreg -l -r -c SampleDriver"
-	"$BUILD/tools/ioreg/ioreg" -l -r -c SampleDriver
-	echo "== ioreg"
-	"$BUILD/tools/ioreg/ioreg"
-fi
+echo "== ioreg"
+"$BUILD/tools/ioreg/ioreg"
+
+echo "== the guide's controller: four phases, a burst of 10000 events, a timer stream"
+"$BUILD/examples/controller" -q all 10000
+
+echo "== ioreg -l -r -c TestDriver (the user client is gone again)"
+"$BUILD/tools/ioreg/ioreg" -l -r -c TestDriver
 echo "== stopping iokitd (pid $host)"
 kill "$host"; wait "$host"; host=""
 echo "demo: OK"
