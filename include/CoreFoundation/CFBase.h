@@ -101,8 +101,12 @@ typedef unsigned short UInt16;
 typedef signed short SInt16;
 typedef unsigned int UInt32;
 typedef signed int SInt32;
-typedef unsigned long long UInt64;
-typedef signed long long SInt64;
+/* On macOS uint64_t is unsigned long long, the same type as UInt64, and
+ * code passes UInt64 * where IOKit takes uint64_t *.  On LP64 Linux
+ * uint64_t is unsigned long: defining UInt64 as uint64_t keeps the two
+ * interchangeable, as they are on macOS. */
+typedef uint64_t UInt64;
+typedef int64_t SInt64;
 typedef float Float32;
 typedef double Float64;
 typedef UInt8 Byte;

@@ -5,6 +5,10 @@
 
 #include <sys/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Starts iokitd on a fresh socket in a private temporary folder with the
  * given driver modules (file names in the build's drivers folder, NULL-
@@ -24,5 +28,9 @@ const char *iok_test_host_socket(void);
 int iok_test_fd_count(pid_t pid);
 /* Resident set size of process pid in KiB (from /proc), or -1. */
 long iok_test_rss_kib(pid_t pid);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* IOK_HOST_HARNESS_H */
