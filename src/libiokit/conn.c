@@ -185,7 +185,8 @@ static IOReturn exchange_locked(const struct iok_rpc *req, int fd, struct iok_re
 	ret = parse_reply(rep->msg, (size_t)n, m.hdr.seq, req->op, rep);
 	if (rep->msg->hdr.flags & IOK_WIRE_F_DATA_OOL) {
 		ret = ret == kIOReturnSuccess ? map_ool(rep, got_fd) : ret;
-		close(got_fd);
+		if (got_fd >= 0)
+			close(got_fd);
 		got_fd = -1;
 	}
 	if (got_fd >= 0) {
