@@ -32,5 +32,10 @@ done
 out=$("$tmp/discover" SampleDriver)
 echo "$out"
 echo "$out" | grep -q "^found SampleDriver, registry ID 0x1"
+# The guide's C++ client compiles against the installed headers as they are.
+"${CXX:-c++}" -std=c++17 -Wall -Wextra -Werror -fsyntax-only -I"$src/tests/e2e" \
+	$(pkg-config --cflags iokit) -I"$prefix/include/TestDriver" "$src/tests/e2e/compat_cpp.cpp"
+# The installed controller runs its four phases against the installed host.
+LD_LIBRARY_PATH="$(dirname "$libdir")" "$prefix/bin/controller" -q all 5000
 kill "$host"; wait "$host"; host=""
-echo "1 passed, 0 failed"
+echo "3 passed, 0 failed"
