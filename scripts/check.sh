@@ -3,7 +3,10 @@
 # `make check`: every test of the project.
 #   1. the default build (gcc): unit, end-to-end, header and install tests;
 #   2. a clang build with AddressSanitizer + UndefinedBehaviorSanitizer,
-#      which also builds the libFuzzer targets and runs each briefly.
+#      which also builds the libFuzzer targets and runs each briefly;
+#   3. a clang build with ThreadSanitizer running every test (the hosts the
+#      end-to-end tests start are instrumented too: a report fails the test
+#      through the host's exit status).
 # Exits non-zero if anything fails.
 set -eu
 BUILD=${1:-build}
@@ -20,4 +23,11 @@ if command -v clang >/dev/null 2>&1; then
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --test-dir build-asan --output-on-failure -j "$JOBS"
+
+	echo "== tests (clang, ThreadSanitizer, build-tsan)"
+	cmake -S . -B build-tsan -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+		-DIOK_SANITIZE=thread -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake --build build-tsan -j "$JOBS"
+	TSAN_OPTIONS=second_deadlock_stack=1 \
+		ctest --test-dir build-tsan --output-on-failure -j "$JOBS" -E headers
 fi
