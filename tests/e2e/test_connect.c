@@ -416,7 +416,7 @@ static void test_client_died_on_sigkill(void **state)
 		}
 	}
 	/* Descriptors exactly back; memory within allocator noise. */
-	for (int i = 0; i < 100 && iok_test_fd_count(host) != fds0; i++)
+	for (int i = 0; i < 1000 && iok_test_fd_count(host) != fds0; i++)
 		usleep(10000);
 	assert_int_equal(iok_test_fd_count(host), fds0);
 #ifndef IOK_SANITIZED

@@ -122,7 +122,7 @@ static void test_half_message_and_many_drops(void **state)
 		close(fd);
 	}
 	still_served();
-	for (int i = 0; i < 200 && iok_test_fd_count(host) != fds0; i++)
+	for (int i = 0; i < 1000 && iok_test_fd_count(host) != fds0; i++)
 		usleep(10000);
 	assert_int_equal(iok_test_fd_count(host), fds0);
 }

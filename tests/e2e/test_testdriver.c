@@ -294,7 +294,7 @@ static void test_client_killed_mid_stream(void **state)
 		assert_int_equal(driver_number("TestActiveClients"), 0);
 		assert_int_equal(driver_number("TestTimersRunning"), 0);
 	}
-	for (int i = 0; i < 200 && iok_test_fd_count(host) != fds0; i++)
+	for (int i = 0; i < 1000 && iok_test_fd_count(host) != fds0; i++)
 		usleep(10000);
 	assert_int_equal(iok_test_fd_count(host), fds0);
 }
