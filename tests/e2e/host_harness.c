@@ -62,11 +62,12 @@ pid_t iok_test_host_start_ex(const char *const *drivers, const char *const *extr
 	for (int i = 0; extra && extra[i] && argc < 12; i++)
 		argv[argc++] = (char *)extra[i];
 	for (; drivers && drivers[n] && n < 16; n++) {
-		/* The product drivers first, then the test-only ones. */
-		snprintf(paths[n], sizeof(paths[n]), "%s/%s", IOK_TEST_DRIVER_DIR, drivers[n]);
+		/* A test-only driver first: a stale copy of one left in the
+		 * product folder by an older build must not shadow it. */
+		snprintf(paths[n], sizeof(paths[n]), "%s/../test-drivers/%s", IOK_TEST_DRIVER_DIR,
+			 drivers[n]);
 		if (access(paths[n], R_OK))
-			snprintf(paths[n], sizeof(paths[n]), "%s/../test-drivers/%s",
-				 IOK_TEST_DRIVER_DIR, drivers[n]);
+			snprintf(paths[n], sizeof(paths[n]), "%s/%s", IOK_TEST_DRIVER_DIR, drivers[n]);
 		argv[argc++] = paths[n];
 	}
 	argv[argc] = NULL;
