@@ -97,7 +97,7 @@ struct stream {
 	mach_vm_address_t addr;
 	pthread_t thread;
 	uint64_t received, next, bad;
-	volatile int stop;
+	int stop;   /* atomic */
 };
 
 static void stream_map(struct stream *st, io_connect_t c)
@@ -124,7 +124,7 @@ static void drain(struct stream *st)
 		if (n != sizeof(m) || m.sequence != st->next || m.text[sizeof(m.text) - 1])
 			st->bad++;
 		st->next = m.sequence + 1;
-		st->received++;
+		__atomic_add_fetch(&st->received, 1, __ATOMIC_RELEASE);
 		n = sizeof(m);
 	}
 }
@@ -133,7 +133,8 @@ static void *receive_main(void *arg)
 {
 	struct stream *st = arg;
 
-	while (!st->stop && IODataQueueWaitForAvailableData(st->q, st->port) == kIOReturnSuccess)
+	while (!__atomic_load_n(&st->stop, __ATOMIC_ACQUIRE) &&
+	       IODataQueueWaitForAvailableData(st->q, st->port) == kIOReturnSuccess)
 		drain(st);
 	return NULL;
 }
@@ -221,13 +222,13 @@ static void test_stream_and_drops(void **state)
 		total += queued;
 	}
 	stats(c, s);
-	for (int i = 0; i < 1000 && st.received != s[1]; i++)
+	for (int i = 0; i < 1000 && __atomic_load_n(&st.received, __ATOMIC_ACQUIRE) != s[1]; i++)
 		usleep(5000);
 	assert_true(st.received == s[1]);
 	assert_true(st.bad == 0);
 	assert_true(s[1] + s[2] == 1000000 + 10000);   /* queued + dropped = generated */
 	assert_true(total <= 1000000 && s[1] >= total);
-	st.stop = 1;
+	__atomic_store_n(&st.stop, 1, __ATOMIC_RELEASE);
 	IOServiceClose(c);   /* ends the wait: the port is let go */
 	pthread_join(st.thread, NULL);
 }
@@ -246,10 +247,10 @@ static void test_timer_stream(void **state)
 	assert_int_equal(IOConnectCallScalarMethod(c, kTestSetEventInterval, &zero, 1, NULL, NULL), 0);
 	assert_int_equal(driver_number("TestTimersRunning"), 0);
 	stats(c, s);
-	for (int i = 0; i < 400 && st.received != s[1]; i++)
+	for (int i = 0; i < 400 && __atomic_load_n(&st.received, __ATOMIC_ACQUIRE) != s[1]; i++)
 		usleep(5000);
 	assert_true(st.received == s[1] && s[1] > 100 && st.bad == 0);
-	st.stop = 1;
+	__atomic_store_n(&st.stop, 1, __ATOMIC_RELEASE);
 	stream_unmap(&st);
 	IOServiceClose(c);
 	pthread_join(st.thread, NULL);
