@@ -26,6 +26,7 @@
 #include <CoreFoundation/CoreFoundation.h>
 #include <IOKit/IOTypes.h>
 #include <IOKit/IOKitKeys.h>
+#include <IOKit/OSMessageNotification.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -37,6 +38,40 @@ extern const mach_port_t kIOMasterPortDefault;   /* deprecated alias */
 
 kern_return_t IOMainPort(mach_port_t bootstrapPort, mach_port_t *mainPort);
 kern_return_t IOMasterPort(mach_port_t bootstrapPort, mach_port_t *mainPort);
+
+/*
+ * Notification ports and callbacks.  A notification port receives
+ * matching and interest notifications and async completions.  Linux
+ * programs run its callbacks in one of three ways (docs/GUIDE.md):
+ *  - poll IONotificationPortGetFileDescriptor() in their own event loop
+ *    and call IONotificationPortDispatchPending() when it is readable;
+ *  - IONotificationPortSetDispatchQueue() with any non-NULL queue value:
+ *    a library thread then runs the callbacks as they arrive;
+ *  - IONotificationPortGetRunLoopSource() with our CFRunLoop.
+ * IODispatchCalloutFromMessage() decodes one received message, as on macOS.
+ */
+typedef struct IONotificationPort *IONotificationPortRef;
+typedef struct dispatch_queue_s *dispatch_queue_t;
+
+typedef void (*IOServiceMatchingCallback)(void *refcon, io_iterator_t iterator);
+typedef void (*IOServiceInterestCallback)(void *refcon, io_service_t service,
+					  uint32_t messageType, void *messageArgument);
+typedef void (*IOAsyncCallback0)(void *refcon, IOReturn result);
+typedef void (*IOAsyncCallback1)(void *refcon, IOReturn result, void *arg0);
+typedef void (*IOAsyncCallback2)(void *refcon, IOReturn result, void *arg0, void *arg1);
+typedef void (*IOAsyncCallback)(void *refcon, IOReturn result, void **args, uint32_t numArgs);
+
+enum { kIOServiceInteractionAllowed = 0x00000001 };
+
+IONotificationPortRef IONotificationPortCreate(mach_port_t mainPort);
+void IONotificationPortDestroy(IONotificationPortRef notify);
+mach_port_t IONotificationPortGetMachPort(IONotificationPortRef notify);
+kern_return_t IONotificationPortSetImportanceReceiver(IONotificationPortRef notify);
+void IONotificationPortSetDispatchQueue(IONotificationPortRef notify, dispatch_queue_t queue);
+void IODispatchCalloutFromMessage(void *unused, mach_msg_header_t *msg, void *reference);
+kern_return_t OSGetNotificationFromMessage(mach_msg_header_t *msg, uint32_t index, uint32_t *type,
+					   uintptr_t *reference, void **content, vm_size_t *size);
+kern_return_t IOCreateReceivePort(uint32_t msgType, mach_port_t *recvPort);
 
 /* Options for registry iteration. */
 enum {
@@ -66,6 +101,28 @@ kern_return_t IOServiceGetMatchingServices(mach_port_t mainPort, CFDictionaryRef
 					   io_iterator_t *existing);
 kern_return_t IOServiceMatchPropertyTable(io_service_t service, CFDictionaryRef matching,
 					  boolean_t *matches);
+
+/* Matching notifications (kIOPublishNotification, kIOFirstPublishNotification,
+ * kIOMatchedNotification, kIOFirstMatchNotification, kIOTerminatedNotification):
+ * drain *notification with IOIteratorNext to arm it. */
+kern_return_t IOServiceAddMatchingNotification(IONotificationPortRef notifyPort,
+					       const char *notificationType,
+					       CFDictionaryRef matching,
+					       IOServiceMatchingCallback callback, void *refCon,
+					       io_iterator_t *notification);
+kern_return_t IOServiceAddNotification(mach_port_t mainPort, const char *notificationType,
+				       CFDictionaryRef matching, mach_port_t wakePort,
+				       uintptr_t reference, io_iterator_t *notification);
+/* Interest notifications (kIOGeneralInterest): messages such as
+ * kIOMessageServiceIsTerminated. */
+kern_return_t IOServiceAddInterestNotification(IONotificationPortRef notifyPort,
+					       io_service_t service, const char *interestType,
+					       IOServiceInterestCallback callback, void *refCon,
+					       io_object_t *notification);
+kern_return_t IOServiceGetBusyState(io_service_t service, uint32_t *busyState);
+kern_return_t IOServiceWaitQuiet(io_service_t service, mach_timespec_t *waitTime);
+kern_return_t IOKitGetBusyState(mach_port_t mainPort, uint32_t *busyState);
+kern_return_t IOKitWaitQuiet(mach_port_t mainPort, mach_timespec_t *waitTime);
 
 /* Matching dictionaries (each a new mutable dictionary, or NULL). */
 CFMutableDictionaryRef IOServiceMatching(const char *name);
@@ -148,6 +205,28 @@ kern_return_t IOConnectCallScalarMethod(mach_port_t connection, uint32_t selecto
 kern_return_t IOConnectCallStructMethod(mach_port_t connection, uint32_t selector,
 					const void *inputStruct, size_t inputStructCnt,
 					void *outputStruct, size_t *outputStructCnt);
+
+/* Async methods: wake_port is a notification port's Mach port; reference
+ * holds 1..8 values ([kIOAsyncCalloutFuncIndex] the IOAsyncCallback,
+ * [kIOAsyncCalloutRefconIndex] its refcon); the driver completes later
+ * and the callback runs from the port's dispatch. */
+kern_return_t IOConnectCallAsyncMethod(mach_port_t connection, uint32_t selector,
+				       mach_port_t wake_port, uint64_t *reference,
+				       uint32_t referenceCnt, const uint64_t *input,
+				       uint32_t inputCnt, const void *inputStruct,
+				       size_t inputStructCnt, uint64_t *output,
+				       uint32_t *outputCnt, void *outputStruct,
+				       size_t *outputStructCnt);
+kern_return_t IOConnectCallAsyncScalarMethod(mach_port_t connection, uint32_t selector,
+					     mach_port_t wake_port, uint64_t *reference,
+					     uint32_t referenceCnt, const uint64_t *input,
+					     uint32_t inputCnt, uint64_t *output,
+					     uint32_t *outputCnt);
+kern_return_t IOConnectCallAsyncStructMethod(mach_port_t connection, uint32_t selector,
+					     mach_port_t wake_port, uint64_t *reference,
+					     uint32_t referenceCnt, const void *inputStruct,
+					     size_t inputStructCnt, void *outputStruct,
+					     size_t *outputStructCnt);
 
 #ifdef __cplusplus
 }

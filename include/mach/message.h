@@ -50,6 +50,21 @@ typedef struct {
 	mach_msg_trailer_size_t msgh_trailer_size;
 } mach_msg_trailer_t;
 
+typedef struct {
+	mach_msg_size_t msgh_descriptor_count;
+} mach_msg_body_t;
+
+typedef unsigned int mach_msg_descriptor_type_t;
+#define MACH_MSG_PORT_DESCRIPTOR 0
+
+typedef struct {
+	mach_port_t name;
+	mach_msg_size_t pad1;
+	unsigned int pad2 : 16;
+	mach_msg_type_name_t disposition : 8;
+	mach_msg_descriptor_type_t type : 8;
+} mach_msg_port_descriptor_t;
+
 #define MACH_MSG_TRAILER_FORMAT_0     0
 #define MACH_MSG_TIMEOUT_NONE         ((mach_msg_timeout_t) 0)
 
@@ -85,9 +100,10 @@ extern "C" {
 #endif
 
 /*
- * Send and/or receive on a local port.  OpenIOKit ports carry no payload:
- * a send signals the port (coalescing like a queue limit of one) and a
- * receive waits for a signal and returns a bare header.
+ * Send and/or receive on a local port.  A receive returns the next message
+ * queued on the port (a notification, an async completion) or, for a
+ * port that was only signalled (data-queue wakeups), a bare header.  A
+ * send to a local port signals it (coalescing like a queue limit of one).
  */
 mach_msg_return_t mach_msg(mach_msg_header_t *msg, mach_msg_option_t option,
 			   mach_msg_size_t send_size, mach_msg_size_t rcv_size,
