@@ -29,36 +29,6 @@
 
 /* ---- drivers ------------------------------------------------------------ */
 
-int host_load_driver(const char *path)
-{
-	const struct iok_driver *(*entry)(void);
-	const struct iok_driver *drv;
-	void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	int ret;
-
-	if (!dl) {
-		fprintf(stderr, "iokitd: cannot load %s: %s\n", path, dlerror());
-		return -ENOENT;
-	}
-	*(void **)&entry = dlsym(dl, IOK_DRIVER_ENTRY_SYMBOL);
-	drv = entry ? entry() : NULL;
-	if (!drv) {
-		fprintf(stderr, "iokitd: %s has no %s\n", path, IOK_DRIVER_ENTRY_SYMBOL);
-		dlclose(dl);
-		return -EINVAL;
-	}
-	ret = iok_driver_register(drv);
-	if (ret) {
-		fprintf(stderr, "iokitd: %s: driver %s refused (%s)\n", path, drv->bundle_id,
-			strerror(-ret));
-		dlclose(dl);
-		return ret;
-	}
-	iok_log(IOK_LOG_INFO, "loaded %s %s from %s", drv->bundle_id,
-		drv->version ? drv->version : "", path);
-	return 0;   /* the module stays loaded for the host's lifetime */
-}
-
 static int so_filter(const struct dirent *d)
 {
 	size_t n = strlen(d->d_name);
@@ -129,7 +99,7 @@ static bool is_fd_op(uint16_t op)
 {
 	return op == IOK_OP_CHANNEL_OPEN || op == IOK_OP_CHANNEL_SET_OOL ||
 	       op == IOK_OP_CONNECT_SET_PORT || op == IOK_OP_CONNECT_MAP ||
-	       op == IOK_OP_CONNECT_UNMAP;
+	       op == IOK_OP_CONNECT_UNMAP || op == IOK_OP_PORT_REGISTER;
 }
 
 /* A descriptor the client may map: read-only memory goes out through a
@@ -142,6 +112,28 @@ static int shareable_fd(iok_memory_t *mem, bool read_only)
 		return fcntl(iok_shmem_fd(iok_memory_shmem(mem)), F_DUPFD_CLOEXEC, 0);
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", iok_shmem_fd(iok_memory_shmem(mem)));
 	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/* A client's message port (a SOCK_SEQPACKET socket end; fd consumed),
+ * named in its task for notifications and async calls. */
+static IOReturn register_port(struct client *cl, int fd, uint32_t *name)
+{
+	int type = 0;
+	socklen_t len = sizeof(type);
+	iok_port_t *port;
+
+	if (fd < 0)
+		return kIOReturnBadArgument;
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) || type != SOCK_SEQPACKET) {
+		close(fd);
+		return kIOReturnBadArgument;
+	}
+	port = iok_port_create(iok_signal_from_fd(fd));
+	if (!port)
+		return kIOReturnNoMemory;
+	*name = iok_task_name_object(cl->task, iok_port_object(port));
+	iok_port_release(port);
+	return *name ? kIOReturnSuccess : kIOReturnNoResources;
 }
 
 /*
@@ -202,6 +194,10 @@ static long handle_fd_op(struct client *cl, const struct iok_wire_msg *m, size_t
 		break;
 	case IOK_OP_CONNECT_UNMAP:
 		ret = iok_server_unmap(cl->task, m->obj, m->type);
+		break;
+	case IOK_OP_PORT_REGISTER:
+		ret = register_port(cl, fd, &rep->obj);
+		fd = -1;
 		break;
 	}
 out:
@@ -270,6 +266,7 @@ static void *client_thread(void *arg)
 	channel_set_destroy(&cl->channels);
 	iok_task_destroy(cl->task);
 	free(cl);
+	host_reap_modules();   /* the last instance of an unloaded driver may be gone */
 	return NULL;
 }
 

@@ -4,6 +4,7 @@
 #define IOKITD_HOST_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Blocks the stop signals in the calling thread (and so in every thread
  * created after it, drivers' included); host_serve takes them through a
@@ -12,6 +13,11 @@ void host_block_signals(void);
 
 /* Loads one driver module (a shared object exporting iok_driver_entry). */
 int host_load_driver(const char *path);
+/* Lets clients of the host's own user (and root) load and unload drivers
+ * (iokitctl). */
+void host_enable_module_ops(uint32_t admin_uid);
+/* dlcloses unloaded drivers whose last instance is gone. */
+void host_reap_modules(void);
 /* Loads every *.so in dir, in name order.  A missing dir is not an error. */
 int host_load_driver_dir(const char *dir);
 

@@ -21,6 +21,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 static void usage(FILE *f)
 {
@@ -93,5 +94,6 @@ int main(int argc, char **argv)
 			return 1;
 	if (driver_dir && host_load_driver_dir(driver_dir))
 		return 1;
+	host_enable_module_ops((uint32_t)geteuid());
 	return host_serve(socket_path, mode) ? 1 : 0;
 }

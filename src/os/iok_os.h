@@ -102,16 +102,25 @@ int iok_shmem_fd(const iok_shmem_t *shm);
 #endif
 
 /*
- * Wakeup signals for notification ports: an eventfd in user space and in
- * the kernel.  iok_signal_send adds one without blocking (a full counter
- * means a wakeup is already pending).  Returns 0 or -EPIPE.
+ * A client's port as the host holds it.  A signal-only port is an eventfd
+ * (user space and kernel): iok_signal_send adds one without blocking (a
+ * full counter means a wakeup is already pending).  A message port (a
+ * SOCK_SEQPACKET socket in user space) also carries whole messages:
+ * iok_signal_send then queues an 8-byte wakeup message, and
+ * iok_signal_send_msg a message of the caller's.  Neither ever blocks.
  */
 typedef struct iok_signal iok_signal_t;
 #ifndef __KERNEL__
-/* Takes ownership of the eventfd fd. */
+/* Takes ownership of fd: an eventfd or a message socket. */
 iok_signal_t *iok_signal_from_fd(int fd);
 #endif
+/* Returns 0 or -EPIPE once nobody can receive. */
 int iok_signal_send(iok_signal_t *sig);
+/* Returns 0, -EAGAIN when the receiver's queue is full (the message is
+ * dropped), -EPIPE once nobody can receive, -ENOTSUP for a signal-only
+ * port. */
+int iok_signal_send_msg(iok_signal_t *sig, const void *msg, size_t len);
+bool iok_signal_carries_messages(const iok_signal_t *sig);
 void iok_signal_destroy(iok_signal_t *sig);
 
 /* Logging.  Levels follow syslog: 3 error, 4 warning, 6 info, 7 debug. */

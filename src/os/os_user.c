@@ -8,6 +8,8 @@
 
 #include <pthread.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <time.h>
@@ -227,18 +229,42 @@ int iok_shmem_fd(const iok_shmem_t *shm)
 
 struct iok_signal {
 	int fd;
+	bool is_socket;
 };
 
 iok_signal_t *iok_signal_from_fd(int fd)
 {
 	iok_signal_t *sig = malloc(sizeof(*sig));
+	struct stat st;
 
-	if (!sig) {
+	if (!sig || fstat(fd, &st)) {
+		free(sig);
 		close(fd);
 		return NULL;
 	}
 	sig->fd = fd;
+	sig->is_socket = S_ISSOCK(st.st_mode);
 	return sig;
+}
+
+bool iok_signal_carries_messages(const iok_signal_t *sig)
+{
+	return sig && sig->is_socket;
+}
+
+int iok_signal_send_msg(iok_signal_t *sig, const void *msg, size_t len)
+{
+	ssize_t n;
+
+	if (!sig->is_socket)
+		return -ENOTSUP;
+	do
+		n = send(sig->fd, msg, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)len)
+		return 0;
+	return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) ? -EAGAIN
+										  : -EPIPE;
 }
 
 int iok_signal_send(iok_signal_t *sig)
@@ -246,6 +272,12 @@ int iok_signal_send(iok_signal_t *sig)
 	uint64_t one = 1;
 	ssize_t n;
 
+	if (sig->is_socket) {
+		int ret = iok_signal_send_msg(sig, &one, sizeof(one));
+
+		/* A full queue already holds something that wakes the receiver. */
+		return ret == -EAGAIN ? 0 : ret;
+	}
 	do
 		n = write(sig->fd, &one, sizeof(one));
 	while (n < 0 && errno == EINTR);
@@ -259,8 +291,9 @@ void iok_signal_destroy(iok_signal_t *sig)
 
 	if (!sig)
 		return;
-	/* Tell a waiter that this port will not be signalled again. */
-	if (write(sig->fd, &dead, sizeof(dead)) < 0)
+	/* Tell a waiter that this port will not be signalled again (a
+	 * message port's receiver keeps its own peer end: nothing to say). */
+	if (!sig->is_socket && write(sig->fd, &dead, sizeof(dead)) < 0)
 		iok_log(IOK_LOG_DEBUG, "port: cannot mark dead: %s", strerror(errno));
 	close(sig->fd);
 	free(sig);

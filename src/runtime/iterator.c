@@ -47,6 +47,8 @@ iok_object_t *iok_iterator_next(iok_object_t *obj)
 	struct iok_iterator *it = (struct iok_iterator *)obj;
 	iok_object_t *next = NULL;
 
+	if (iok_is_notifier(obj))
+		return iok_notifier_next(obj);
 	if (iok_type(obj) != IOK_TYPE_ITERATOR)
 		return NULL;
 	iok_mutex_lock(&it->lock);
@@ -60,7 +62,7 @@ void iok_iterator_reset(iok_object_t *obj)
 {
 	struct iok_iterator *it = (struct iok_iterator *)obj;
 
-	if (iok_type(obj) != IOK_TYPE_ITERATOR)
+	if (iok_type(obj) != IOK_TYPE_ITERATOR || iok_is_notifier(obj))
 		return;
 	iok_mutex_lock(&it->lock);
 	it->pos = 0;

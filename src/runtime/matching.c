@@ -366,6 +366,22 @@ void iok_catalogue_reset(void)
 	iok_mutex_unlock(&catalogue_lock);
 }
 
+void iok_catalogue_remove(const struct iok_driver *driver)
+{
+	size_t k = 0;
+
+	catalogue_lock_init();
+	iok_mutex_lock(&catalogue_lock);
+	for (size_t i = 0; i < catalogue_n; i++) {
+		if (catalogue[i].driver == driver)
+			iok_release(catalogue[i].personality);
+		else
+			catalogue[k++] = catalogue[i];
+	}
+	catalogue_n = k;
+	iok_mutex_unlock(&catalogue_lock);
+}
+
 /* A copy of every personality (each retained) for one matching pass. */
 static iok_object_t *catalogue_snapshot(void)
 {
@@ -596,10 +612,15 @@ void iok_matching_drain(void)
 		memmove(queue, queue + 1, --queue_n * sizeof(*queue));
 		iok_mutex_unlock(&queue_lock);
 		if (!(iok_service_state(s) & IOK_SVC_INACTIVE)) {
+			bool first;
+
 			probe_candidates(s);
 			iok_registry_wrlock();
+			first = !(s->state & (IOK_SVC_MATCHED | IOK_SVC_INACTIVE));
 			s->state |= IOK_SVC_MATCHED;
 			iok_registry_unlock();
+			if (first)
+				iok_notify_matching(s, IOK_NOTIFY_MATCHED);
 		}
 		iok_service_release(s);
 		iok_mutex_lock(&queue_lock);
@@ -607,6 +628,26 @@ void iok_matching_drain(void)
 	matcher = 0;
 	iok_cond_broadcast(&queue_idle);
 	iok_mutex_unlock(&queue_lock);
+}
+
+int iok_matching_wait_quiet(uint64_t timeout_ns)
+{
+	uint64_t deadline = timeout_ns == UINT64_MAX ? UINT64_MAX : iok_now_ns() + timeout_ns;
+	int ret = 0;
+
+	iok_matching_init();
+	iok_mutex_lock(&queue_lock);
+	while ((matcher || queue_n) && matcher != iok_thread_id()) {
+		if (deadline == UINT64_MAX) {
+			iok_cond_wait(&queue_idle, &queue_lock);
+		} else if (iok_cond_timedwait(&queue_idle, &queue_lock, deadline) &&
+			   iok_now_ns() >= deadline) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+	}
+	iok_mutex_unlock(&queue_lock);
+	return ret;
 }
 
 bool iok_matching_busy(void)

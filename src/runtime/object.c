@@ -16,6 +16,7 @@
 #include "iok_export.h"
 
 #include <IOKit/driver/iok_object.h>
+#include "runtime.h"
 
 /* Header flag: the object is never freed and its count never changes. */
 #define IOK_OBJECT_IMMORTAL 0x80000000u
@@ -39,6 +40,23 @@ IOK_EXPORT iok_object_t *iok_retain(iok_object_t *obj)
 	if (obj && !(obj->flags & IOK_OBJECT_IMMORTAL))
 		iok_atomic_add(&obj->refcount, 1, IOK_RELAXED);
 	return obj;
+}
+
+bool iok_try_retain(iok_object_t *obj)
+{
+	uint32_t n;
+
+	if (!obj)
+		return false;
+	if (obj->flags & IOK_OBJECT_IMMORTAL)
+		return true;
+	n = iok_atomic_load(&obj->refcount, IOK_RELAXED);
+	do {
+		if (n == 0)
+			return false;   /* its free is running or about to */
+	} while (!__atomic_compare_exchange_n(&obj->refcount, &n, n + 1, true, IOK_RELAXED,
+					      IOK_RELAXED));
+	return true;
 }
 
 IOK_EXPORT void iok_release(iok_object_t *obj)

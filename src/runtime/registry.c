@@ -732,6 +732,8 @@ iok_service_t *iok_service_from_path(const char *path)
 
 IOK_EXPORT int iok_service_register(iok_service_t *s)
 {
+	bool first;
+
 	if (!s)
 		return -EINVAL;
 	iok_registry_wrlock();
@@ -739,8 +741,11 @@ IOK_EXPORT int iok_service_register(iok_service_t *s)
 		iok_registry_unlock();
 		return -ENODEV;
 	}
+	first = !(s->state & IOK_SVC_REGISTERED);
 	s->state |= IOK_SVC_REGISTERED;
 	iok_registry_unlock();
+	if (first)
+		iok_notify_matching(s, IOK_NOTIFY_PUBLISHED);
 	iok_matching_enqueue(s);
 	iok_matching_drain();
 	return 0;
@@ -819,6 +824,8 @@ int iok_runtime_init(void)
 	iok_rwlock_init(&registry_lock);
 	iok_mutex_init(&class_lock);
 	iok_matching_init();
+	iok_notify_init();
+	iok_ports_init();
 	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
 		iok_class_register(builtin[i]);
 

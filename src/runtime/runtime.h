@@ -49,8 +49,14 @@ struct iok_uc {
 	uint32_t type;
 	iok_rwlock_t lock;       /* calls: read (write if single-threaded); close: write */
 	uint32_t closed;         /* 0 -> 1 exactly once (atomic) */
+	uint32_t terminated;     /* provider terminated: calls refused (atomic) */
 	bool single_threaded;
 };
+
+/* A reference to an object found through a weak pointer (a list its free
+ * function unlinks it from, under the list's lock): false when the last
+ * reference is already gone. */
+bool iok_try_retain(iok_object_t *obj);
 
 /* The registry lock guards every plane link and state word.  Driver code
  * is never called with it held. */
@@ -145,6 +151,7 @@ struct iok_task {
 	uint32_t live;
 	uint32_t *hash;       /* object -> index + 1, open addressing */
 	uint32_t hash_cap;
+	bool dead;            /* destroyed: names no new object */
 
 	/* User clients this task opened and has not closed (references). */
 	iok_service_t **clients;
@@ -194,9 +201,57 @@ void iok_runtime_set_entitlements(const char *csv);
 iok_memory_t *iok_memory_wrap(void *addr, size_t len);
 iok_shmem_t *iok_memory_shmem(iok_memory_t *mem);   /* NULL for wrapped */
 
-/* Notification ports (port.c): takes ownership of sig. */
+/* Notification ports (port.c): takes ownership of sig.  Every port has
+ * an id, never reused, that an async reference carries in its element 0
+ * (kIOAsyncReservedIndex), so that a completion for a port that is gone
+ * finds nothing instead of freed memory. */
 #include <IOKit/driver/iok_port.h>
+void iok_ports_init(void);
 iok_port_t *iok_port_create(iok_signal_t *sig);
+uint64_t iok_port_id(const iok_port_t *port);
+iok_port_t *iok_port_from_id(uint64_t id);          /* a reference, or NULL */
+iok_port_t *iok_port_from_object(iok_object_t *obj); /* NULL if not a port */
+iok_object_t *iok_port_object(iok_port_t *port);
+/* Queues a message (never blocks): 0, -EAGAIN (queue full, dropped),
+ * -EPIPE, -ENOTSUP (a signal-only port). */
+int iok_port_send_msg(iok_port_t *port, const void *msg, size_t len);
+bool iok_port_carries_messages(const iok_port_t *port);
+
+/* ---- notifications (notify.c) and termination (terminate.c) ----------- */
+
+enum iok_notify_event {
+	IOK_NOTIFY_PUBLISHED,       /* registerService */
+	IOK_NOTIFY_MATCHED,         /* driver matching has run on it */
+	IOK_NOTIFY_WILL_TERMINATE,  /* terminate, before stop */
+	IOK_NOTIFY_TERMINATED,      /* terminate, after stop */
+};
+void iok_notify_init(void);
+/* Fires the matching notifiers of event that match s. */
+void iok_notify_matching(iok_service_t *s, enum iok_notify_event event);
+/* A new matching notifier (an iterator) of type (kIOFirstMatchNotification,
+ * ...) for table, sending to port with the client's async reference. */
+IOReturn iok_notify_add_matching(iok_task_t *task, const char *type, iok_object_t *table,
+				 iok_port_t *port, const uint64_t *ref, uint32_t ref_count,
+				 iok_object_t **out);
+IOReturn iok_notify_add_interest(iok_task_t *task, iok_service_t *service, const char *type,
+				 iok_port_t *port, const uint64_t *ref, uint32_t ref_count,
+				 iok_object_t **out);
+bool iok_is_notifier(const iok_object_t *obj);
+/* IOIteratorNext on a matching notifier: the newest pending service, or
+ * NULL (which arms it). */
+iok_object_t *iok_notifier_next(iok_object_t *obj);
+
+/* Waits until no matching is in progress or queued: 0 or -ETIMEDOUT.
+ * timeout_ns UINT64_MAX waits for ever. */
+int iok_matching_wait_quiet(uint64_t timeout_ns);
+
+/* Driver unload: the driver's personalities leave the catalogue and its
+ * services are terminated.  Returns how many instances of its classes
+ * are still alive (held by clients); at 0 its classes can go. */
+uint32_t iok_driver_unregister(const struct iok_driver *driver);
+uint32_t iok_driver_instance_count(const struct iok_driver *driver);
+void iok_driver_unregister_classes(const struct iok_driver *driver);
+void iok_catalogue_remove(const struct iok_driver *driver);
 
 /* ---- iterators (iterator.c) ------------------------------------------- */
 
@@ -226,6 +281,18 @@ struct iok_reply_ool {
 
 long iok_server_handle(iok_task_t *task, const void *req, size_t len, void *reply, size_t cap,
 		       struct iok_reply_ool *ool);
+
+/* What a host does to load and unload driver modules (iokitd: dlopen).
+ * load returns Apple-style codes; unload reports how many instances of
+ * the driver's classes are still alive (its code stays until they go);
+ * list returns a new array of dictionaries (iokitctl list). */
+struct iok_driver_host {
+	IOReturn (*load)(const char *path);
+	IOReturn (*unload)(const char *bundle_id, uint32_t *remaining);
+	iok_object_t *(*list)(void);
+};
+/* Only root and admin_uid (the host's own user) may load or unload. */
+void iok_server_set_driver_host(const struct iok_driver_host *host, uint32_t admin_uid);
 
 /* IOConnectSetNotificationPort: registerNotificationPort under the
  * client's exclusive lock.  port may be NULL. */

@@ -17,6 +17,7 @@
 #include <mach/message.h>
 
 #include <IOKit/IOKitKeys.h>
+#include <IOKit/OSMessageNotification.h>
 
 enum { kIORegistryIterateRecursively = 1, kIORegistryIterateParents = 2 };
 #define kIOSetPropertiesMax (4096 * 1024)
@@ -551,7 +552,7 @@ static IOReturn op_service_get_state(struct call *c)
 							   kIOServiceFirstPublishState : 0) |
 			(st & IOK_SVC_MATCHED ? kIOServiceMatchedState |
 							kIOServiceFirstMatchState : 0);
-	c->rep->options = 0;   /* busy count: matching completes synchronously */
+	c->rep->options = iok_matching_busy() ? 1 : 0;   /* busy count */
 	c->rep->obj2 = 0;      /* accumulated busy time, ms */
 	iok_service_release(s);
 	return kIOReturnSuccess;
@@ -617,6 +618,159 @@ static IOReturn op_connect_get_service(struct call *c)
 	return ret;
 }
 
+/* ---- notifications --------------------------------------------------------- */
+
+/* The message port named by name, retained. */
+static IOReturn lookup_port(struct call *c, uint32_t name, iok_port_t **out)
+{
+	iok_object_t *obj = iok_task_lookup(c->task, name);
+
+	*out = iok_port_from_object(obj);
+	if (!*out) {
+		iok_release(obj);
+		return obj ? kIOReturnBadArgument : MACH_SEND_INVALID_RIGHT;
+	}
+	return kIOReturnSuccess;
+}
+
+/* The reference array that starts the data area. */
+static IOReturn arg_reference(struct call *c, uint64_t ref[kOSAsyncRef64Count])
+{
+	if (c->data_len < kOSAsyncRef64Size || c->req->options < 1 ||
+	    c->req->options > kOSAsyncRef64Count || !c->str)
+		return kIOReturnBadArgument;
+	memcpy(ref, c->data, kOSAsyncRef64Size);
+	return kIOReturnSuccess;
+}
+
+static IOReturn op_add_matching_notification(struct call *c)
+{
+	uint64_t ref[kOSAsyncRef64Count];
+	iok_object_t *table = NULL, *notifier;
+	iok_port_t *port;
+	IOReturn ret = arg_reference(c, ref);
+
+	if (ret)
+		return ret;
+	if (iok_unserialize(c->data + kOSAsyncRef64Size, c->data_len - kOSAsyncRef64Size, &table))
+		return kIOReturnBadArgument;
+	ret = lookup_port(c, c->req->obj2, &port);
+	if (!ret) {
+		ret = iok_notify_add_matching(c->task, c->str, table, port, ref, c->req->options,
+					      &notifier);
+		iok_port_release(port);
+	}
+	iok_release(table);
+	if (ret)
+		return ret;
+	ret = reply_name(c, notifier, &c->rep->obj);
+	iok_release(notifier);
+	return ret;
+}
+
+static IOReturn op_add_interest_notification(struct call *c)
+{
+	uint64_t ref[kOSAsyncRef64Count];
+	iok_object_t *notifier;
+	iok_service_t *s;
+	iok_port_t *port;
+	IOReturn ret = arg_reference(c, ref);
+
+	if (ret || c->data_len != kOSAsyncRef64Size)
+		return kIOReturnBadArgument;
+	ret = lookup_entry(c, &s);
+	if (ret)
+		return ret;
+	if (!iok_service_conforms_to(s, "IOService")) {
+		iok_service_release(s);
+		return kIOReturnBadArgument;
+	}
+	ret = lookup_port(c, c->req->obj2, &port);
+	if (!ret) {
+		ret = iok_notify_add_interest(c->task, s, c->str, port, ref, c->req->options,
+					      &notifier);
+		iok_port_release(port);
+	}
+	iok_service_release(s);
+	if (ret)
+		return ret;
+	ret = reply_name(c, notifier, &c->rep->obj2);
+	iok_release(notifier);
+	return ret;
+}
+
+/* IOServiceWaitQuiet / IOKitWaitQuiet: matching runs for every entry in
+ * one queue, so an entry is quiet when the queue is. */
+static IOReturn op_wait_quiet(struct call *c)
+{
+	iok_service_t *s;
+	IOReturn ret = lookup_entry(c, &s);
+
+	if (ret)
+		return ret;
+	iok_service_release(s);
+	return iok_matching_wait_quiet(c->req->value) ? kIOReturnTimeout : kIOReturnSuccess;
+}
+
+/* ---- driver management (iokitctl) ----------------------------------------- */
+
+static const struct iok_driver_host *driver_host;
+static uint32_t driver_admin_uid;
+
+void iok_server_set_driver_host(const struct iok_driver_host *host, uint32_t admin_uid)
+{
+	driver_host = host;
+	driver_admin_uid = admin_uid;
+}
+
+/* Loading and unloading code is for the host's own user and root. */
+static IOReturn driver_admin(struct call *c)
+{
+	if (!driver_host)
+		return kIOReturnUnsupported;
+	if (c->task->uid != 0 && c->task->uid != driver_admin_uid)
+		return kIOReturnNotPrivileged;
+	return kIOReturnSuccess;
+}
+
+static IOReturn op_driver_load(struct call *c)
+{
+	IOReturn ret = driver_admin(c);
+
+	if (ret)
+		return ret;
+	return c->str && c->str[0] ? driver_host->load(c->str) : kIOReturnBadArgument;
+}
+
+static IOReturn op_driver_unload(struct call *c)
+{
+	uint32_t remaining = 0;
+	IOReturn ret = driver_admin(c);
+
+	if (ret)
+		return ret;
+	if (!c->str || !c->str[0])
+		return kIOReturnBadArgument;
+	ret = driver_host->unload(c->str, &remaining);
+	c->rep->value = remaining;
+	return ret;
+}
+
+static IOReturn op_driver_list(struct call *c)
+{
+	iok_object_t *list;
+	IOReturn ret;
+
+	if (!driver_host)
+		return kIOReturnUnsupported;
+	list = driver_host->list();
+	if (!list)
+		return kIOReturnNoMemory;
+	ret = reply_object(c, list);
+	iok_release(list);
+	return ret;
+}
+
 typedef IOReturn (*op_fn_t)(struct call *c);
 
 static const op_fn_t ops[IOK_OP__COUNT] = {
@@ -647,6 +801,12 @@ static const op_fn_t ops[IOK_OP__COUNT] = {
 	[IOK_OP_SERVICE_OPEN] = op_service_open,
 	[IOK_OP_SERVICE_CLOSE] = op_service_close,
 	[IOK_OP_CONNECT_GET_SERVICE] = op_connect_get_service,
+	[IOK_OP_ADD_MATCHING_NOTIFICATION] = op_add_matching_notification,
+	[IOK_OP_ADD_INTEREST_NOTIFICATION] = op_add_interest_notification,
+	[IOK_OP_WAIT_QUIET] = op_wait_quiet,
+	[IOK_OP_DRIVER_LOAD] = op_driver_load,
+	[IOK_OP_DRIVER_UNLOAD] = op_driver_unload,
+	[IOK_OP_DRIVER_LIST] = op_driver_list,
 };
 
 /* Validates the generic message layout; fills c's argument fields. */
@@ -712,6 +872,7 @@ long iok_server_call(iok_task_t *task, const void *req, size_t len, const struct
 	iok_memory_t *in_desc = NULL, *out_desc = NULL;
 	iok_object_t *obj = NULL;
 	iok_service_t *uc;
+	uint32_t wake_port;
 	IOReturn ret;
 
 	if (len < sizeof(struct iok_wire_hdr) || m->hdr.size != len ||
@@ -736,12 +897,29 @@ long iok_server_call(iok_task_t *task, const void *req, size_t len, const struct
 	/* Private copies: the request may live in memory the client shares. */
 	memcpy(scalar_in, m->scalar_in, sizeof(scalar_in));
 	memcpy(async_ref, m->async_ref, sizeof(async_ref));
+	wake_port = m->wake_port;
+	if (wake_port) {
+		/* Element 0 names the wake port for sendAsyncResult64, by an id
+		 * that finds nothing once the port is gone. */
+		iok_object_t *pobj = iok_task_lookup(task, wake_port);
+		iok_port_t *port = iok_port_from_object(pobj);
+
+		if (!port || !iok_port_carries_messages(port)) {
+			iok_release(pobj);
+			ret = pobj ? kIOReturnBadArgument : MACH_SEND_INVALID_RIGHT;
+			goto out;
+		}
+		async_ref[kIOAsyncReservedIndex] = 0;
+		iok_set_async_reference64(async_ref, port, async_ref[kIOAsyncCalloutFuncIndex],
+					  async_ref[kIOAsyncCalloutRefconIndex]);
+		iok_release(pobj);
+	}
 	memset(&args, 0, sizeof(args));
 	args.version = kIOExternalMethodArgumentsCurrentVersion;
 	args.selector = m->selector;
-	args.asyncWakePort = m->wake_port;
-	args.asyncReference = m->wake_port ? async_ref : NULL;
-	args.asyncReferenceCount = m->wake_port ? m->async_ref_count : 0;
+	args.asyncWakePort = wake_port;
+	args.asyncReference = wake_port ? async_ref : NULL;
+	args.asyncReferenceCount = wake_port ? m->async_ref_count : 0;
 	args.scalarInput = scalar_in;
 	args.scalarInputCount = m->scalar_in_count;
 	args.structureInput = m->struct_in_size ? (const void *)(m + 1) : NULL;

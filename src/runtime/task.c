@@ -141,6 +141,8 @@ uint32_t iok_task_name_object(iok_task_t *task, iok_object_t *obj)
 	if (!obj)
 		return 0;
 	iok_mutex_lock(&task->lock);
+	if (task->dead)
+		goto out;
 	if ((task->live + 1) * 2 > task->hash_cap && hash_grow(task))
 		goto out;
 	h = hash_find(task, obj);
@@ -255,6 +257,7 @@ void iok_task_destroy(iok_task_t *task)
 	/* clientDied first, while the names still keep every client alive. */
 	iok_task_clients_died(task);
 	iok_mutex_lock(&task->lock);
+	task->dead = true;
 	for (uint32_t i = 0; i < task->n_slots; i++) {
 		iok_object_t *obj = task->slots[i].obj;
 

@@ -393,7 +393,8 @@ IOReturn iok_user_client_call(iok_service_t *uc, IOExternalMethodArguments *args
 		iok_rwlock_wrlock(&uc->uc->lock);
 	else
 		iok_rwlock_rdlock(&uc->uc->lock);
-	if (iok_atomic_load(&uc->uc->closed, IOK_ACQUIRE)) {
+	if (iok_atomic_load(&uc->uc->closed, IOK_ACQUIRE) ||
+	    iok_atomic_load(&uc->uc->terminated, IOK_ACQUIRE)) {
 		ret = kIOReturnNotAttached;
 	} else {
 		method = IOK_OP(uc->cls, external_method);

@@ -59,6 +59,16 @@ enum iok_wire_op {
 	IOK_OP_CONNECT_SET_PORT,       /* obj: connection, type, value: refcon, fd: eventfd or none */
 	IOK_OP_CONNECT_MAP,            /* obj, type, options -> value: size, options, fd */
 	IOK_OP_CONNECT_UNMAP,          /* obj, type */
+	IOK_OP_PORT_REGISTER,          /* fd: message socket -> obj: the port's name */
+	IOK_OP_ADD_MATCHING_NOTIFICATION, /* obj2: port, str: type, options: ref count,
+					   * data: 64-byte reference + dict -> obj: notifier */
+	IOK_OP_ADD_INTEREST_NOTIFICATION, /* obj: service, obj2: port, str: type,
+					   * options: ref count, data: 64-byte reference
+					   * -> obj2: notifier */
+	IOK_OP_WAIT_QUIET,             /* obj: entry, value: time-out ns (UINT64_MAX: none) */
+	IOK_OP_DRIVER_LOAD,            /* str: module path */
+	IOK_OP_DRIVER_UNLOAD,          /* str: bundle id -> value: instances still alive */
+	IOK_OP_DRIVER_LIST,            /* -> data: array of dictionaries */
 	IOK_OP__COUNT
 };
 

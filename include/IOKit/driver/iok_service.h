@@ -146,6 +146,20 @@ void iok_service_detach(iok_service_t *s);
  * nested registrations runs before the outermost call returns. */
 int iok_service_register(iok_service_t *s);
 
+/*
+ * IOService::terminate: s and everything attached below it become
+ * inactive; interested clients get kIOMessageServiceIsTerminated and the
+ * clients of a terminated provider message(kIOMessageServiceIsTerminated);
+ * then, children first, each is stopped (a user client once its calls in
+ * progress are done; later calls fail with kIOReturnNotAttached) and
+ * detached, and kIOTerminatedNotification fires.  Returns 0, or -EALREADY
+ * when s was already inactive.
+ */
+int iok_service_terminate(iok_service_t *s);
+/* IOService::messageClients for the client side: sends type/argument to
+ * every kIOGeneralInterest notification on s. */
+IOReturn iok_service_message_clients(iok_service_t *s, uint32_t type, uint64_t argument);
+
 /* IOResources: publish a resource (value NULL means the string
  * "IOService", as Apple's default) and re-run matching. */
 int iok_publish_resource(const char *key, iok_object_t *value);

@@ -121,6 +121,23 @@ IOReturn iok_user_client_create(iok_service_t *provider, const char *class_name,
 				iok_task_t *owning_task, void *security_id, uint32_t type,
 				iok_object_t *properties, iok_service_t **handler);
 
+/*
+ * Async completions (IOUserClient::setAsyncReference64 /
+ * sendAsyncResult64 / releaseAsyncReference64).  An async external method
+ * receives args->asyncReference (args->asyncReferenceCount values, the
+ * client's, with element kIOAsyncReservedIndex naming its wake port); a
+ * driver copies the whole OSAsyncReference64 (8 values) and later sends
+ * the result with up to kMaxAsyncArgs (16) arguments:
+ * kIOReturnMessageTooLarge beyond that.  A completion for a client that
+ * went away (or released its port) is dropped and returns success; one
+ * that finds the client's queue full returns kIOReturnNoResources.
+ */
+IOReturn iok_send_async_result64(const io_user_reference_t *reference, IOReturn result,
+				 const io_user_reference_t *args, uint32_t numArgs);
+void iok_set_async_reference64(io_user_reference_t *reference, iok_port_t *port,
+			       uint64_t callback, uint64_t refcon);
+void iok_release_async_reference64(io_user_reference_t *reference);
+
 /* Privilege names (IOUserClient.h). */
 #define kIOClientPrivilegeAdministrator "root"
 #define kIOClientPrivilegeLocalUser "local"
