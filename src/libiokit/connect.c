@@ -132,10 +132,17 @@ IOK_EXPORT kern_return_t IORegistryEntrySetCFProperty(io_registry_entry_t entry,
 
 #define OOL_ALIGN 64u
 
+/* An async call's wake port (the host's name for it) and reference. */
+struct async_arg {
+	uint32_t wake_port;
+	uint32_t count;
+	uint64_t ref[IOK_WIRE_MAX_ASYNC_REFS];
+};
+
 static IOReturn call_method(mach_port_t connection, uint32_t selector, const uint64_t *input,
 			    uint32_t inputCnt, const void *inputStruct, size_t inputStructCnt,
 			    uint64_t *output, uint32_t *outputCnt, void *outputStruct,
-			    size_t *outputStructCnt)
+			    size_t *outputStructCnt, const struct async_arg *async)
 {
 	uint32_t scalar_cap = outputCnt ? (*outputCnt < 16 ? *outputCnt : 16) : 0;
 	size_t struct_cap = outputStructCnt && outputStruct ? *outputStructCnt : 0;
@@ -179,6 +186,11 @@ static IOReturn call_method(mach_port_t connection, uint32_t selector, const uin
 	m->scalar_out_count = scalar_cap;
 	if (inputCnt)
 		memcpy(m->scalar_in, input, inputCnt * sizeof(uint64_t));
+	if (async && async->wake_port) {
+		m->wake_port = async->wake_port;
+		m->async_ref_count = async->count;
+		memcpy(m->async_ref, async->ref, sizeof(m->async_ref));
+	}
 	if (inputStructCnt > IOK_WIRE_MAX_INBAND) {
 		memcpy(ool + in_off, inputStruct, inputStructCnt);
 		m->ool_in_offset = in_off;
@@ -226,7 +238,7 @@ IOK_EXPORT kern_return_t IOConnectCallMethod(mach_port_t connection, uint32_t se
 					     void *outputStruct, size_t *outputStructCnt)
 {
 	return call_method(connection, selector, input, inputCnt, inputStruct, inputStructCnt,
-			   output, outputCnt, outputStruct, outputStructCnt);
+			   output, outputCnt, outputStruct, outputStructCnt, NULL);
 }
 
 IOK_EXPORT kern_return_t IOConnectCallScalarMethod(mach_port_t connection, uint32_t selector,
@@ -234,7 +246,7 @@ IOK_EXPORT kern_return_t IOConnectCallScalarMethod(mach_port_t connection, uint3
 						   uint64_t *output, uint32_t *outputCnt)
 {
 	return call_method(connection, selector, input, inputCnt, NULL, 0, output, outputCnt,
-			   NULL, NULL);
+			   NULL, NULL, NULL);
 }
 
 IOK_EXPORT kern_return_t IOConnectCallStructMethod(mach_port_t connection, uint32_t selector,
@@ -242,5 +254,70 @@ IOK_EXPORT kern_return_t IOConnectCallStructMethod(mach_port_t connection, uint3
 						   void *outputStruct, size_t *outputStructCnt)
 {
 	return call_method(connection, selector, NULL, 0, inputStruct, inputStructCnt, NULL, NULL,
-			   outputStruct, outputStructCnt);
+			   outputStruct, outputStructCnt, NULL);
+}
+
+/*
+ * Async calls (§2.5): a NULL reference with a count of 0 becomes one zero
+ * element; the kernel then refuses a count below 1 (kIOReturnBadArgument)
+ * and MIG one above 8.  The wake port must be a message port of ours
+ * (IONotificationPortGetMachPort, mach_port_allocate); MACH_PORT_NULL
+ * makes an ordinary call.
+ */
+static IOReturn async_setup(mach_port_t wake_port, const uint64_t *reference,
+			    uint32_t referenceCnt, struct async_arg *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (!reference && referenceCnt == 0)
+		referenceCnt = 1;   /* the library's one zero element */
+	else if (!reference)
+		return kIOReturnBadArgument;
+	if (referenceCnt > IOK_WIRE_MAX_ASYNC_REFS)
+		return MIG_ARRAY_TOO_LARGE;
+	if (referenceCnt < 1)
+		return kIOReturnBadArgument;
+	a->count = referenceCnt;
+	if (reference)
+		memcpy(a->ref, reference, referenceCnt * sizeof(uint64_t));
+	if (wake_port == MACH_PORT_NULL)
+		return kIOReturnSuccess;
+	return iok_port_host_name(wake_port, &a->wake_port);
+}
+
+IOK_EXPORT kern_return_t IOConnectCallAsyncMethod(mach_port_t connection, uint32_t selector,
+						  mach_port_t wake_port, uint64_t *reference,
+						  uint32_t referenceCnt, const uint64_t *input,
+						  uint32_t inputCnt, const void *inputStruct,
+						  size_t inputStructCnt, uint64_t *output,
+						  uint32_t *outputCnt, void *outputStruct,
+						  size_t *outputStructCnt)
+{
+	struct async_arg a;
+	IOReturn ret = async_setup(wake_port, reference, referenceCnt, &a);
+
+	if (ret)
+		return ret;
+	return call_method(connection, selector, input, inputCnt, inputStruct, inputStructCnt,
+			   output, outputCnt, outputStruct, outputStructCnt, &a);
+}
+
+IOK_EXPORT kern_return_t IOConnectCallAsyncScalarMethod(mach_port_t connection, uint32_t selector,
+							mach_port_t wake_port, uint64_t *reference,
+							uint32_t referenceCnt, const uint64_t *input,
+							uint32_t inputCnt, uint64_t *output,
+							uint32_t *outputCnt)
+{
+	return IOConnectCallAsyncMethod(connection, selector, wake_port, reference, referenceCnt,
+					input, inputCnt, NULL, 0, output, outputCnt, NULL, NULL);
+}
+
+IOK_EXPORT kern_return_t IOConnectCallAsyncStructMethod(mach_port_t connection, uint32_t selector,
+							mach_port_t wake_port, uint64_t *reference,
+							uint32_t referenceCnt, const void *inputStruct,
+							size_t inputStructCnt, void *outputStruct,
+							size_t *outputStructCnt)
+{
+	return IOConnectCallAsyncMethod(connection, selector, wake_port, reference, referenceCnt,
+					NULL, 0, inputStruct, inputStructCnt, NULL, NULL,
+					outputStruct, outputStructCnt);
 }

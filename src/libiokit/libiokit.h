@@ -64,10 +64,17 @@ int iok_conn_dup_fd(void);
 /* Was a connection ever made (so that "not alive" means "lost")? */
 bool iok_conn_was_up(void);
 
-/* Local ports (ports.c).  A dup of the eventfd behind a local port name
- * (the caller closes it), or -1. */
+/* Local ports (ports.c).  A dup of the descriptor the host gets for a
+ * local port (the eventfd, or a message port's host end; the caller
+ * closes it), or -1. */
 int iok_port_dup_fd(mach_port_t name);
 kern_return_t iok_port_signal(mach_port_t port);
+/* Does the local port carry messages (not a signal-only port)? */
+bool iok_port_is_message_port(mach_port_t name);
+/* The host's name for a local message port, registering it on first use
+ * in this connection.  MACH_SEND_INVALID_RIGHT for a name that is not a
+ * live local port, kIOReturnBadArgument for a signal-only port. */
+IOReturn iok_port_host_name(mach_port_t port, uint32_t *host_name);
 
 void iok_reply_free(struct iok_reply *rep);
 

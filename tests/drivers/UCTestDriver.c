@@ -14,6 +14,7 @@
  *   kIOReturnExclusiveAccess).
  */
 #include <IOKit/IOKitKeys.h>
+#include <IOKit/OSMessageNotification.h>
 #include <IOKit/driver/iok_service.h>
 #include <IOKit/driver/iok_port.h>
 #include <IOKit/driver/iok_user_client.h>
@@ -28,6 +29,10 @@ struct uc_ivars {
 	iok_service_t *provider;
 	iok_memory_t *shared;
 	iok_port_t *port;
+	/* Async references held for kUCTestAsyncComplete; a slot's state
+	 * (0 empty, 1 being written, 2 held) is atomic. */
+	uint32_t held_state[UCTEST_ASYNC_SLOTS];
+	OSAsyncReference64 held[UCTEST_ASYNC_SLOTS];
 };
 
 static void bump(iok_service_t *s, const char *key)
@@ -132,6 +137,46 @@ static IOReturn m_increment(iok_service_t *t, void *ref, IOExternalMethodArgumen
 	return kIOReturnSuccess;
 }
 
+static IOReturn m_async_hold(iok_service_t *t, void *ref, IOExternalMethodArguments *a)
+{
+	struct uc_ivars *iv = iok_ivars(t);
+	uint64_t slot = a->scalarInput[0];
+	uint32_t empty = 0;
+
+	if (slot >= UCTEST_ASYNC_SLOTS || !a->asyncReference)
+		return kIOReturnBadArgument;
+	if (!__atomic_compare_exchange_n(&iv->held_state[slot], &empty, 1, false,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return kIOReturnBusy;
+	memset(iv->held[slot], 0, sizeof(iv->held[slot]));
+	memcpy(iv->held[slot], a->asyncReference,
+	       a->asyncReferenceCount * sizeof(io_user_reference_t));
+	__atomic_store_n(&iv->held_state[slot], 2, __ATOMIC_RELEASE);
+	return kIOReturnSuccess;
+}
+
+static IOReturn m_async_complete(iok_service_t *t, void *ref, IOExternalMethodArguments *a)
+{
+	struct uc_ivars *iv = iok_ivars(t);
+	uint64_t slot = a->scalarInput[0], n = a->scalarInput[2];
+	io_user_reference_t args[kMaxAsyncArgs + 1];
+	uint32_t held = 2;
+	IOReturn ret;
+
+	if (slot >= UCTEST_ASYNC_SLOTS || n > kMaxAsyncArgs + 1)
+		return kIOReturnBadArgument;
+	if (!__atomic_compare_exchange_n(&iv->held_state[slot], &held, 1, false,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return kIOReturnNotReady;
+	for (uint64_t i = 0; i < n; i++)
+		args[i] = slot * 100 + i;
+	ret = iok_send_async_result64(iv->held[slot], (IOReturn)a->scalarInput[1], args,
+				      (uint32_t)n);
+	iok_release_async_reference64(iv->held[slot]);
+	__atomic_store_n(&iv->held_state[slot], 0, __ATOMIC_RELEASE);
+	return ret;
+}
+
 static const IOExternalMethodDispatch2022 uc_methods[kUCTestMethodCount] = {
 	[kUCTestCalculate] = { m_calculate, 2, 0, 2, 0, false, NULL },
 	[kUCTestEcho] = { m_echo, 0, kIOUCVariableStructureSize, 0, kIOUCVariableStructureSize,
@@ -145,6 +190,8 @@ static const IOExternalMethodDispatch2022 uc_methods[kUCTestMethodCount] = {
 			     0, false, NULL },
 	[kUCTestShrink] = { m_shrink, 0, 0, 0, kIOUCVariableStructureSize, false, NULL },
 	[kUCTestIncrement] = { m_increment, 1, 0, 1, 0, false, NULL },
+	[kUCTestAsyncHold] = { m_async_hold, 1, 0, 0, 0, true, NULL },
+	[kUCTestAsyncComplete] = { m_async_complete, 3, 0, 0, 0, false, NULL },
 };
 
 static IOReturn uc_external_method(iok_service_t *self, uint32_t selector,

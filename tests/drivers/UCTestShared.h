@@ -14,10 +14,16 @@ enum {
 	kUCTestScalars,      /* any scalar counts: outputs are the inputs inverted */
 	kUCTestShrink,       /* any struct out: produces 2 bytes inband, 3 out of line */
 	kUCTestIncrement,    /* 1 scalar in, 1 out: the input plus one (the benchmark's call) */
+	kUCTestAsyncHold,    /* async only: 1 scalar in (slot < UCTEST_ASYNC_SLOTS): keeps the
+			      * reference for kUCTestAsyncComplete */
+	kUCTestAsyncComplete,/* 3 scalars in: slot, result, argument count; sends the held
+			      * reference's completion with arguments slot*100 + i; returns
+			      * what sendAsyncResult64 returned */
 	kUCTestMethodCount
 };
 
 #define UCTEST_FIXED_SIZE 16
+#define UCTEST_ASYNC_SLOTS 64
 #define UCTEST_BIG_BLOB_SIZE (300 * 1024)   /* property "UCTestBigBlob" of UCTestService */
 
 /* Memory types of clientMemoryForType. */

@@ -34,3 +34,9 @@ target_include_directories(e2e_hostile PRIVATE ${PROJECT_SOURCE_DIR}/src/wire)
 iok_e2e_test(e2e_map SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_map.c)
 target_include_directories(e2e_map PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/drivers)
 add_dependencies(e2e_map UCTestDriver)
+iok_e2e_test(e2e_notify SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_notify.c
+	LIBS Threads::Threads)
+target_include_directories(e2e_notify PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/drivers
+	${PROJECT_SOURCE_DIR}/drivers/TestDriver)
+target_compile_definitions(e2e_notify PRIVATE TESTDRIVER_PATH="$<TARGET_FILE:TestDriver>")
+add_dependencies(e2e_notify UCTestDriver TestDriver)
