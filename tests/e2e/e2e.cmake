@@ -40,3 +40,5 @@ target_include_directories(e2e_notify PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/driver
 	${PROJECT_SOURCE_DIR}/drivers/TestDriver)
 target_compile_definitions(e2e_notify PRIVATE TESTDRIVER_PATH="$<TARGET_FILE:TestDriver>")
 add_dependencies(e2e_notify UCTestDriver TestDriver)
+target_compile_definitions(e2e_notify PRIVATE IOKITCTL_PATH="$<TARGET_FILE:iokitctl>")
+add_dependencies(e2e_notify iokitctl)

@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "host_harness.h"
@@ -232,6 +233,39 @@ static void test_wait_for_driver_load_and_unload(void **state)
 	for (int i = 0; i < 100 && iok_test_fd_count(host) > fds; i++)
 		usleep(10000);
 	assert_true(iok_test_fd_count(host) <= fds);
+}
+
+/* Runs iokitctl with args; returns its exit status, output in out. */
+static int iokitctl(const char *args, char *out, size_t len)
+{
+	char cmd[1024];
+	FILE *f;
+	size_t n;
+
+	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", IOKITCTL_PATH, args);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	n = fread(out, 1, len - 1, f);
+	out[n] = '\0';
+	return WEXITSTATUS(pclose(f));
+}
+
+static void test_iokitctl(void **state)
+{
+	char out[4096];
+
+	assert_int_equal(iokitctl("load " TESTDRIVER_PATH, out, sizeof(out)), 0);
+	assert_int_equal(iokitctl("list", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, TESTDRIVER_ID));
+	assert_non_null(strstr(out, "started"));
+	assert_non_null(strstr(out, "org.openiokit.test.UCTestDriver"));
+	assert_int_equal(iokitctl("load " TESTDRIVER_PATH, out, sizeof(out)), 1);
+	assert_non_null(strstr(out, "load"));
+	assert_int_equal(iokitctl("unload " TESTDRIVER_ID, out, sizeof(out)), 0);
+	assert_int_equal(iokitctl("list", out, sizeof(out)), 0);
+	assert_null(strstr(out, TESTDRIVER_ID));
+	assert_int_equal(iokitctl("unload " TESTDRIVER_ID, out, sizeof(out)), 1);
+	assert_int_equal(iokitctl("frobnicate", out, sizeof(out)), 2);
 }
 
 static void test_load_errors(void **state)
@@ -526,6 +560,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_wait_for_driver_load_and_unload),
 		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_iokitctl),
 		cmocka_unit_test(test_released_notifier_is_quiet),
 		cmocka_unit_test(test_bad_notification_arguments),
 		cmocka_unit_test(test_async_out_of_order),
