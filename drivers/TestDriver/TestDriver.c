@@ -17,6 +17,7 @@
  * tests can see that closing or killing a client stops its timer.
  */
 #include <IOKit/IOKitKeys.h>
+#include <IOKit/IOMessage.h>
 #include <IOKit/driver/iok_data_queue.h>
 #include <IOKit/driver/iok_service.h>
 #include <IOKit/driver/iok_user_client.h>
@@ -278,6 +279,30 @@ static IOReturn uc_client_died(iok_service_t *self)
 	return uc_client_close(self);
 }
 
+/* The driver is going away (unloaded): the timer stream stops at once;
+ * the queue stays mapped until the client closes. */
+static IOReturn gated_stop_timer(void *owner, void *arg0, void *arg1, void *arg2, void *arg3)
+{
+	struct test_user_client *c = iok_ivars(owner);
+
+	if (c->timer) {
+		iok_timer_release(c->timer);
+		c->timer = NULL;
+		driver_of(owner)->timers_running--;
+	}
+	c->interval_us = 0;
+	return kIOReturnSuccess;
+}
+
+static IOReturn uc_message(iok_service_t *self, uint32_t type, iok_service_t *provider,
+			   void *argument)
+{
+	if (type != kIOMessageServiceIsTerminated)
+		return kIOReturnUnsupported;
+	return iok_work_loop_run_action(driver_of(self)->work_loop, gated_stop_timer, self, NULL,
+					NULL, NULL, NULL);
+}
+
 static IOReturn gated_memory(void *owner, void *arg0, void *arg1, void *arg2, void *arg3)
 {
 	struct test_user_client *c = owner;
@@ -325,6 +350,7 @@ static const struct iok_class_ops test_user_client_ops = {
 	.external_method = uc_external_method,
 	.client_close = uc_client_close,
 	.client_died = uc_client_died,
+	.message = uc_message,
 	.client_memory_for_type = uc_client_memory_for_type,
 	.register_notification_port = uc_register_notification_port,
 	.get_service = uc_get_service,
