@@ -129,9 +129,9 @@ static void *call_loop(void *arg)
 							     out, &n);
 
 		if (kr == kIOReturnSuccess && n == 2 && out[0] == 13 && out[1] == 42)
-			c->ok++;
+			__atomic_add_fetch(&c->ok, 1, __ATOMIC_RELAXED);
 		else if (kr == kIOReturnNotAttached)
-			c->not_attached++;
+			__atomic_add_fetch(&c->not_attached, 1, __ATOMIC_RELAXED);
 		else
 			c->other++;
 	}
