@@ -27,6 +27,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -531,6 +532,70 @@ IOK_EXPORT kern_return_t mach_port_set_attributes(ipc_space_t task, mach_port_na
 	/* Other limits: a message port's queue is bounded by its socket. */
 	pthread_mutex_unlock(&ports_lock);
 	return ret;
+}
+
+/*
+ * mach_port_names: the local ports (receive rights, with a send right
+ * too when one was made) and every name the host gave this process
+ * (send rights).  The arrays come from anonymous memory the caller
+ * returns with vm_deallocate (or munmap), as with Mach's out-of-line
+ * arrays.
+ */
+static void *alloc_array(size_t n)
+{
+	void *p = mmap(NULL, n ? n * sizeof(uint32_t) : sizeof(uint32_t), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+IOK_EXPORT kern_return_t mach_port_names(ipc_space_t task, mach_port_name_array_t *names,
+					 natural_t *namesCnt, mach_port_type_array_t *types,
+					 natural_t *typesCnt)
+{
+	struct iok_rpc req = { .op = IOK_OP_TASK_NAMES };
+	struct iok_reply rep;
+	size_t n_host = 0, n = 0, cap;
+	mach_port_name_t *nm;
+	mach_port_type_t *ty;
+
+	if (!task_ok(task))
+		return KERN_INVALID_TASK;
+	if (!names || !namesCnt || !types || !typesCnt)
+		return KERN_INVALID_ARGUMENT;
+	/* Host names exist only once a connection was made: do not make one. */
+	memset(&rep, 0, sizeof(rep));
+	if (iok_conn_was_up() && iok_call(&req, &rep) == kIOReturnSuccess)
+		n_host = rep.data_len / sizeof(uint32_t);
+	pthread_mutex_lock(&ports_lock);
+	cap = n_host + n_ports;
+	nm = alloc_array(cap);
+	ty = alloc_array(cap);
+	if (!nm || !ty) {
+		pthread_mutex_unlock(&ports_lock);
+		iok_reply_free(&rep);
+		if (nm)
+			munmap(nm, cap ? cap * sizeof(*nm) : sizeof(*nm));
+		if (ty)
+			munmap(ty, cap ? cap * sizeof(*ty) : sizeof(*ty));
+		return KERN_RESOURCE_SHORTAGE;
+	}
+	for (uint32_t i = FIRST_PORT_INDEX; i < n_ports; i++) {
+		if (ports[i].fd < 0)
+			continue;
+		nm[n] = ((i + 1) << 8) | ports[i].gen;
+		ty[n++] = ports[i].refs > 1 ? MACH_PORT_TYPE_SEND_RECEIVE : MACH_PORT_TYPE_RECEIVE;
+	}
+	pthread_mutex_unlock(&ports_lock);
+	for (size_t i = 0; i < n_host; i++) {
+		memcpy(&nm[n], rep.data + i * sizeof(uint32_t), sizeof(uint32_t));
+		ty[n++] = MACH_PORT_TYPE_SEND;
+	}
+	iok_reply_free(&rep);
+	*names = nm;
+	*types = ty;
+	*namesCnt = *typesCnt = (natural_t)n;
+	return KERN_SUCCESS;
 }
 
 IOK_EXPORT mach_msg_return_t mach_msg(mach_msg_header_t *msg, mach_msg_option_t option,

@@ -172,6 +172,8 @@ iok_object_t *iok_task_lookup(iok_task_t *task, uint32_t name);
 int iok_task_mod_refs(iok_task_t *task, uint32_t name, int delta);
 uint32_t iok_task_urefs(iok_task_t *task, uint32_t name);
 uint32_t iok_task_name_count(iok_task_t *task);
+/* The task's live names (iok_free), *count of them; NULL without memory. */
+uint32_t *iok_task_copy_names(iok_task_t *task, uint32_t *count);
 
 /* ---- user clients (userclient.c) -------------------------------------- */
 

@@ -771,6 +771,27 @@ static IOReturn op_driver_list(struct call *c)
 	return ret;
 }
 
+/* mach_port_names: the names this task holds. */
+static IOReturn op_task_names(struct call *c)
+{
+	uint32_t n, *names = iok_task_copy_names(c->task, &n);
+	size_t len = (size_t)n * sizeof(*names);
+	IOReturn ret;
+
+	if (!names)
+		return kIOReturnNoMemory;
+	ret = reply_data(c, names, len);
+	if (ret == kIOReturnNoResources && c->ool) {
+		c->ool->data = names;
+		c->ool->len = len;
+		c->rep->hdr.flags = IOK_WIRE_F_DATA_OOL;
+		c->rep->value = len;
+		return kIOReturnSuccess;
+	}
+	iok_free(names);
+	return ret;
+}
+
 typedef IOReturn (*op_fn_t)(struct call *c);
 
 static const op_fn_t ops[IOK_OP__COUNT] = {
@@ -807,6 +828,7 @@ static const op_fn_t ops[IOK_OP__COUNT] = {
 	[IOK_OP_DRIVER_LOAD] = op_driver_load,
 	[IOK_OP_DRIVER_UNLOAD] = op_driver_unload,
 	[IOK_OP_DRIVER_LIST] = op_driver_list,
+	[IOK_OP_TASK_NAMES] = op_task_names,
 };
 
 /* Validates the generic message layout; fills c's argument fields. */

@@ -250,6 +250,20 @@ uint32_t iok_task_name_count(iok_task_t *task)
 	return n;
 }
 
+uint32_t *iok_task_copy_names(iok_task_t *task, uint32_t *count)
+{
+	uint32_t *names, n = 0;
+
+	iok_mutex_lock(&task->lock);
+	names = iok_malloc((task->live ? task->live : 1) * sizeof(*names));
+	for (uint32_t i = 0; names && i < task->n_slots && n < task->live; i++)
+		if (task->slots[i].obj)
+			names[n++] = slot_name(task, i);
+	iok_mutex_unlock(&task->lock);
+	*count = names ? n : 0;
+	return names;
+}
+
 void iok_task_destroy(iok_task_t *task)
 {
 	if (!task)

@@ -69,6 +69,7 @@ enum iok_wire_op {
 	IOK_OP_DRIVER_LOAD,            /* str: module path */
 	IOK_OP_DRIVER_UNLOAD,          /* str: bundle id -> value: instances still alive */
 	IOK_OP_DRIVER_LIST,            /* -> data: array of dictionaries */
+	IOK_OP_TASK_NAMES,             /* -> data: the caller's names, uint32_t each */
 	IOK_OP__COUNT
 };
 

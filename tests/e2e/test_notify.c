@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -537,6 +538,41 @@ static void test_mach_msg_receive(void **state)
 	assert_int_equal(IOServiceClose(c), kIOReturnSuccess);
 }
 
+static natural_t count_names(void)
+{
+	mach_port_name_array_t names;
+	mach_port_type_array_t types;
+	natural_t n, nt;
+
+	assert_int_equal(mach_port_names(mach_task_self(), &names, &n, &types, &nt),
+			 KERN_SUCCESS);
+	assert_int_equal(n, nt);
+	munmap(names, n * sizeof(*names)); /* vm_deallocate: see merge */
+	munmap(types, nt * sizeof(*types));
+	return n;
+}
+
+/* A program counts its port names to check for leaks (issue 10 §4). */
+static void test_port_names_count_objects(void **state)
+{
+	natural_t before = count_names(), during;
+	IONotificationPortRef port = IONotificationPortCreate(kIOMainPortDefault);
+	io_connect_t c = open_uctest();
+	io_iterator_t it;
+	struct seen s = { 0 };
+
+	assert_int_equal(IOServiceAddMatchingNotification(port, kIOMatchedNotification,
+							  IOServiceMatching("X"), on_match, &s, &it),
+			 kIOReturnSuccess);
+	during = count_names();
+	/* the port (local), its name in the host, the notifier, the connection */
+	assert_int_equal(during, before + 4);
+	assert_int_equal(IOObjectRelease(it), kIOReturnSuccess);
+	assert_int_equal(IOServiceClose(c), kIOReturnSuccess);
+	IONotificationPortDestroy(port);
+	assert_int_equal(count_names(), before);
+}
+
 static void test_quiet_and_busy(void **state)
 {
 	mach_timespec_t one_second = { 1, 0 };
@@ -568,6 +604,7 @@ int main(void)
 		cmocka_unit_test(test_dispatch_queue_thread),
 		cmocka_unit_test(test_mach_msg_receive),
 		cmocka_unit_test(test_quiet_and_busy),
+		cmocka_unit_test(test_port_names_count_objects),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
