@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <IOKit/IOKitLib.h>
+#include <IOKit/IODataQueueClient.h>
 #include <IOKit/IOKitLinux.h>
 #include <IOKit/IOMessage.h>
 #include <mach/mach.h>
@@ -147,6 +148,9 @@ static void test_wait_for_driver_load_and_unload(void **state)
 	io_iterator_t first_it, gone_it;
 	io_object_t interest_note;
 	struct caller caller = { 0 };
+	mach_vm_address_t qaddr = 0;
+	mach_vm_size_t qsize = 0;
+	mach_port_t dq_port;
 	pthread_t th;
 	int fds;
 
@@ -180,6 +184,18 @@ static void test_wait_for_driver_load_and_unload(void **state)
 							  kIOGeneralInterest, on_interest,
 							  &interest, &interest_note),
 			 kIOReturnSuccess);
+	/* and a stream: the monitor queue mapped, timer events every 200 µs */
+	dq_port = IODataQueueAllocateNotificationPort();
+	assert_int_equal(IOConnectSetNotificationPort(caller.conn, QUEUETYPE_MONITOR, dq_port, 0),
+			 kIOReturnSuccess);
+	assert_int_equal(IOConnectMapMemory64(caller.conn, kTestMonitorQueueMemoryType,
+					      mach_task_self(), &qaddr, &qsize, kIOMapAnywhere),
+			 kIOReturnSuccess);
+	assert_int_equal(IOConnectCallScalarMethod(caller.conn, kTestSetEventInterval,
+						   (uint64_t[]){ 200 }, 1, NULL, NULL),
+			 kIOReturnSuccess);
+	assert_int_equal(IODataQueueWaitForAvailableData((IODataQueueMemory *)qaddr, dq_port),
+			 kIOReturnSuccess);
 	assert_int_equal(pthread_create(&th, NULL, call_loop, &caller), 0);
 	while (__atomic_load_n(&caller.ok, __ATOMIC_RELAXED) < 100)
 		usleep(1000);
@@ -193,6 +209,24 @@ static void test_wait_for_driver_load_and_unload(void **state)
 	pthread_join(th, NULL);
 	assert_int_equal(caller.other, 0);   /* every call answered: success or not attached */
 	assert_true(caller.ok >= 100);
+
+	/* the stream stopped; what it queued is still mapped and readable */
+	{
+		IODataQueueMemory *q = (IODataQueueMemory *)qaddr;
+		uint32_t got = 0, tail;
+		TestMessage m;
+		uint32_t sz = sizeof(m);
+
+		while (IODataQueueDequeue(q, &m, &sz) == kIOReturnSuccess) {
+			assert_int_equal(m.type, kTestMessageTimer);
+			got++;
+			sz = sizeof(m);
+		}
+		assert_true(got > 0);
+		tail = __atomic_load_n(&q->tail, __ATOMIC_ACQUIRE);
+		usleep(20000);   /* 100 intervals: no event may come */
+		assert_int_equal(__atomic_load_n(&q->tail, __ATOMIC_ACQUIRE), tail);
+	}
 
 	/* the interest message and the terminated notification arrive */
 	for (int i = 0; i < 3 && (!interest.terminated || !gone.n); i++)
@@ -209,7 +243,11 @@ static void test_wait_for_driver_load_and_unload(void **state)
 		assert_int_not_equal(IOServiceOpen(first.services[0], mach_task_self(), 0, &c2),
 				     kIOReturnSuccess);
 	}
+	assert_int_equal(IOConnectUnmapMemory64(caller.conn, kTestMonitorQueueMemoryType,
+						mach_task_self(), qaddr),
+			 kIOReturnSuccess);
 	assert_int_equal(IOServiceClose(caller.conn), kIOReturnSuccess);
+	mach_port_destroy(mach_task_self(), dq_port);
 	IOObjectRelease(interest_note);
 	IOObjectRelease(first.services[0]);
 	IOObjectRelease(gone.services[0]);
