@@ -4,6 +4,7 @@
  * Snapshots never go stale, so an iterator stays valid.
  */
 #include "runtime.h"
+#include "regiter.h"
 
 struct iok_iterator {
 	iok_object_t obj;
@@ -47,6 +48,8 @@ iok_object_t *iok_iterator_next(iok_object_t *obj)
 	struct iok_iterator *it = (struct iok_iterator *)obj;
 	iok_object_t *next = NULL;
 
+	if (iok_regiter_is(obj))
+		return iok_regiter_next(obj);
 	if (iok_type(obj) != IOK_TYPE_ITERATOR)
 		return NULL;
 	iok_mutex_lock(&it->lock);
@@ -60,6 +63,10 @@ void iok_iterator_reset(iok_object_t *obj)
 {
 	struct iok_iterator *it = (struct iok_iterator *)obj;
 
+	if (iok_regiter_is(obj)) {
+		iok_regiter_reset(obj);
+		return;
+	}
 	if (iok_type(obj) != IOK_TYPE_ITERATOR)
 		return;
 	iok_mutex_lock(&it->lock);

@@ -59,6 +59,11 @@ enum iok_wire_op {
 	IOK_OP_CONNECT_SET_PORT,       /* obj: connection, type, value: refcon, fd: eventfd or none */
 	IOK_OP_CONNECT_MAP,            /* obj, type, options -> value: size, options, fd */
 	IOK_OP_CONNECT_UNMAP,          /* obj, type */
+	IOK_OP_REGISTRY_CREATE_ITERATOR, /* obj: entry (type 1: the root), str: plane, options -> obj2 */
+	IOK_OP_REGISTRY_ITERATOR_ENTER,  /* obj: registry iterator */
+	IOK_OP_REGISTRY_ITERATOR_EXIT,   /* obj: registry iterator (kIOReturnNoDevice at the top) */
+	IOK_OP_CLASS_GET_SUPERCLASS,     /* str: class name -> str */
+	IOK_OP_CLASS_GET_BUNDLE,         /* str: class name -> str: bundle identifier */
 	IOK_OP__COUNT
 };
 
