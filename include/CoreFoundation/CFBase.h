@@ -14,6 +14,11 @@
 #include <stdbool.h>
 #include <stdarg.h>
 
+#include <TargetConditionals.h>
+#include <Availability.h>
+#include <os/availability.h>
+#include <MacTypes.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -93,38 +98,7 @@ extern "C" {
 
 /* ---- MacTypes ----------------------------------------------------------- */
 
-#ifndef __MACTYPES__
-#define __MACTYPES__
-typedef unsigned char UInt8;
-typedef signed char SInt8;
-typedef unsigned short UInt16;
-typedef signed short SInt16;
-typedef unsigned int UInt32;
-typedef signed int SInt32;
-/* On macOS uint64_t is unsigned long long, the same type as UInt64, and
- * code passes UInt64 * where IOKit takes uint64_t *.  On LP64 Linux
- * uint64_t is unsigned long: defining UInt64 as uint64_t keeps the two
- * interchangeable, as they are on macOS. */
-typedef uint64_t UInt64;
-typedef int64_t SInt64;
-typedef float Float32;
-typedef double Float64;
-typedef UInt8 Byte;
-typedef SInt8 SignedByte;
-typedef SInt16 OSErr;
-typedef SInt32 OSStatus;
-typedef UInt32 FourCharCode;
-typedef FourCharCode OSType;
-typedef unsigned char Boolean;
-typedef UInt32 UTF32Char;
-typedef UInt16 UniChar;
-typedef UInt16 UTF16Char;
-typedef UInt8 UTF8Char;
-typedef unsigned long UniCharCount;
-enum {
-	noErr = 0
-};
-#endif /* __MACTYPES__ */
+/* UInt8 ... SInt64, Boolean, OSStatus, UniChar: <MacTypes.h>. */
 
 /* ---- Base CF types ------------------------------------------------------ */
 

@@ -23,10 +23,14 @@
 #include <mach/mach_types.h>
 #include <mach/mach_init.h>
 #include <mach/mach.h>
+#include <CoreFoundation/CFBase.h>
+#include <CoreFoundation/CFDictionary.h>
+#include <CoreFoundation/CFRunLoop.h>
 #include <CoreFoundation/CoreFoundation.h>
 #include <IOKit/IOTypes.h>
 #include <IOKit/IOKitKeys.h>
 #include <IOKit/OSMessageNotification.h>
+#include <AvailabilityMacros.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -79,12 +83,32 @@ enum {
 	kIORegistryIterateParents = 0x00000002
 };
 
+/*
+ * Registry iterators: IOIteratorNext returns the children (or, with
+ * kIORegistryIterateParents, the parents) of the entry the iterator was
+ * made on - the root for IORegistryCreateIterator - in the plane; with
+ * kIORegistryIterateRecursively, the whole subtree depth-first, each
+ * entry once.  IORegistryIteratorEnterEntry makes the next calls iterate
+ * the children of the entry last returned; IORegistryIteratorExitEntry
+ * goes back up (kIOReturnNoDevice at the top).
+ */
+kern_return_t IORegistryCreateIterator(mach_port_t mainPort, const char *plane,
+				       IOOptionBits options, io_iterator_t *iterator);
+kern_return_t IORegistryEntryCreateIterator(io_registry_entry_t entry, const char *plane,
+					    IOOptionBits options, io_iterator_t *iterator);
+kern_return_t IORegistryIteratorEnterEntry(io_iterator_t iterator);
+kern_return_t IORegistryIteratorExitEntry(io_iterator_t iterator);
+
 /* Objects. */
 kern_return_t IOObjectRelease(io_object_t object);
 kern_return_t IOObjectRetain(io_object_t object);
 kern_return_t IOObjectGetClass(io_object_t object, io_name_t className);
 CFStringRef IOObjectCopyClass(io_object_t object);
 boolean_t IOObjectConformsTo(io_object_t object, const char *className);
+/* The superclass and the driver bundle of a class known to the host
+ * (new strings, or NULL).  Built-in classes belong to "__kernel__". */
+CFStringRef IOObjectCopySuperclassForClass(CFStringRef classname);
+CFStringRef IOObjectCopyBundleIdentifierForClass(CFStringRef classname);
 boolean_t IOObjectIsEqualTo(io_object_t object, io_object_t anObject);
 uint32_t IOObjectGetKernelRetainCount(io_object_t object);
 uint32_t IOObjectGetUserRetainCount(io_object_t object);
@@ -227,6 +251,45 @@ kern_return_t IOConnectCallAsyncStructMethod(mach_port_t connection, uint32_t se
 					     uint32_t referenceCnt, const void *inputStruct,
 					     size_t inputStructCnt, void *outputStruct,
 					     size_t *outputStructCnt);
+
+/*
+ * The rest of Apple's public IOKitLib.  Those a Linux host cannot serve
+ * answer as documented in docs/COMPATIBILITY.md (mostly
+ * kIOReturnUnsupported), so that code calling them builds and runs.
+ */
+CFRunLoopSourceRef IONotificationPortGetRunLoopSource(IONotificationPortRef notify);
+kern_return_t IOServiceRequestProbe(io_service_t service, uint32_t options);
+kern_return_t IOServiceAuthorize(io_service_t service, uint32_t options);
+int IOServiceOpenAsFileDescriptor(io_service_t service, int oflag);
+kern_return_t IOConnectAddClient(io_connect_t connect, io_connect_t client);
+kern_return_t IOConnectTrap0(io_connect_t connect, uint32_t index);
+kern_return_t IOConnectTrap1(io_connect_t connect, uint32_t index, uintptr_t p1);
+kern_return_t IOConnectTrap2(io_connect_t connect, uint32_t index, uintptr_t p1, uintptr_t p2);
+kern_return_t IOConnectTrap3(io_connect_t connect, uint32_t index, uintptr_t p1, uintptr_t p2,
+			     uintptr_t p3);
+kern_return_t IOConnectTrap4(io_connect_t connect, uint32_t index, uintptr_t p1, uintptr_t p2,
+			     uintptr_t p3, uintptr_t p4);
+kern_return_t IOConnectTrap5(io_connect_t connect, uint32_t index, uintptr_t p1, uintptr_t p2,
+			     uintptr_t p3, uintptr_t p4, uintptr_t p5);
+kern_return_t IOConnectTrap6(io_connect_t connect, uint32_t index, uintptr_t p1, uintptr_t p2,
+			     uintptr_t p3, uintptr_t p4, uintptr_t p5, uintptr_t p6);
+/* The raw bytes of a property (data; a string with its NUL; a number's
+ * bytes, native order; a boolean as "Yes"/"No"); *size: in, the buffer's
+ * size; out, the bytes written.  buffer is Apple's io_struct_inband_t
+ * (same adjusted type; a smaller buffer with a matching *size is fine). */
+kern_return_t IORegistryEntryGetProperty(io_registry_entry_t entry, const char *propertyName,
+					 char *buffer, uint32_t *size);
+CFMutableDictionaryRef IOOpenFirmwarePathMatching(mach_port_t mainPort, uint32_t options,
+						  const char *path);
+kern_return_t IOServiceOFPathToBSDName(mach_port_t mainPort, const char *openFirmwarePath,
+				       io_name_t bsdName);
+kern_return_t IOCatalogueSendData(mach_port_t mainPort, uint32_t flag, const char *buffer,
+				  uint32_t size);
+kern_return_t IOCatalogueTerminate(mach_port_t mainPort, uint32_t flag, io_name_t description);
+kern_return_t IOCatalogueGetData(mach_port_t mainPort, uint32_t flag, char **buffer,
+				 uint32_t *size);
+kern_return_t IOCatalogueModuleLoaded(mach_port_t mainPort, io_name_t name);
+kern_return_t IOCatalogueReset(mach_port_t mainPort, uint32_t flag);
 
 #ifdef __cplusplus
 }

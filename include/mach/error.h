@@ -29,9 +29,13 @@ extern "C" {
 #define err_ipc             err_system(0x3)
 #define err_mach_ipc        err_system(0x4)
 #define err_dipc            err_system(0x7)
+#define err_vm              err_system(0x8)
 #define err_local           err_system(0x3e)
 #define err_ipc_compat      err_system(0x3f)
 #define err_max_system      0x3f
+
+/* Unix errors lumped into one subsystem of the kernel system. */
+#define unix_err(errno)     (err_kern|err_sub(3)|errno)
 
 typedef kern_return_t mach_error_t;
 typedef mach_error_t (*mach_error_fn_t)(void);

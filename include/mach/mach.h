@@ -6,6 +6,7 @@
 #include <mach/boolean.h>
 #include <mach/kern_return.h>
 #include <mach/error.h>
+#include <mach/mach_error.h>
 #include <mach/vm_types.h>
 #include <mach/port.h>
 #include <mach/message.h>
@@ -13,6 +14,8 @@
 #include <mach/mach_init.h>
 #include <mach/mach_port.h>
 #include <mach/vm_map.h>
+#include <mach/mach_vm.h>
+#include <mach/vm_param.h>
 #include <mach/mig_errors.h>
 
 #endif /* _MACH_H_ */

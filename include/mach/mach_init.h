@@ -8,6 +8,7 @@
 #define _MACH_INIT_H_
 
 #include <mach/mach_types.h>
+#include <mach/vm_page_size.h>
 
 #ifdef __cplusplus
 extern "C" {

@@ -28,6 +28,9 @@ enum {
 	CF_TID_DATA = 20,
 	CF_TID_BOOLEAN = 21,
 	CF_TID_NUMBER = 22,
+	CF_TID_RUNLOOP = 43,
+	CF_TID_RUNLOOP_SOURCE = 44,
+	CF_TID_RUNLOOP_TIMER = 46,
 	CF_TID_COUNT
 };
 
@@ -73,6 +76,9 @@ extern const struct cf_class cf_boolean_class;
 extern const struct cf_class cf_data_class;
 extern const struct cf_class cf_array_class;
 extern const struct cf_class cf_dictionary_class;
+extern const struct cf_class cf_runloop_class;
+extern const struct cf_class cf_runloop_source_class;
+extern const struct cf_class cf_runloop_timer_class;
 
 /* Allocates a zeroed object of size bytes with one reference. */
 void *cf_object_alloc(const struct cf_class *cls, size_t size, uint32_t flags);

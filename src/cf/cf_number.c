@@ -4,8 +4,10 @@
  * 64-bit integer or a double together with the canonical type it was
  * created with (SInt8/16/32/64, Float32, Float64), as Apple's does.
  * CFNumberGetValue converts to any type and reports whether the conversion
- * was exact; integers narrow by truncation, floats to integers round toward
- * zero and saturate.
+ * was exact, with Apple's results: integers narrow by truncation (8- and
+ * 16-bit targets also accept values in the unsigned range), floats to
+ * integers round toward zero and saturate, a NaN never converts exactly
+ * between float widths.  NaN and the infinities are the shared objects.
  */
 #include "cf_internal.h"
 
@@ -123,6 +125,11 @@ static bool to_int(const struct __CFNumber *n, int bits, int64_t *out)
 
 	if (!type_is_float(n->type)) {
 		*out = wrap_bits(n->v.i, bits);
+		/* Apple's accommodation for unsigned values kept in signed
+		 * numbers: narrowing to 8 or 16 bits also counts as exact when
+		 * the value fits the unsigned range (200 as SInt8 is -56, true). */
+		if (bits < 32 && n->v.i >= 0 && (n->v.i >> bits) == 0)
+			return true;
 		return *out == n->v.i;
 	}
 	d = n->v.d;
@@ -152,7 +159,9 @@ static bool to_double(const struct __CFNumber *n, double *out)
 {
 	if (type_is_float(n->type)) {
 		*out = n->v.d;
-		return true;
+		/* A float widened to a double converts back unless it is a NaN,
+		 * which never compares equal (Apple's test). */
+		return n->type == kCFNumberFloat64Type || !isnan(n->v.d);
 	}
 	*out = (double)n->v.i;
 	return int64_fits_double(n->v.i, *out);
@@ -171,7 +180,9 @@ static bool to_float(const struct __CFNumber *n, float *out)
 {
 	if (type_is_float(n->type)) {
 		*out = narrow_float(n->v.d);
-		return isnan(n->v.d) || (double)*out == n->v.d;
+		/* A float is copied as is; a double must survive the round trip
+		 * (never true for a NaN, as in Apple's conversion). */
+		return n->type == kCFNumberFloat32Type || (double)*out == n->v.d;
 	}
 	*out = (float)n->v.i;
 	return int64_fits_double(n->v.i, (double)*out);
@@ -371,6 +382,15 @@ IOK_EXPORT CFNumberRef CFNumberCreate(CFAllocatorRef allocator, CFNumberType the
 		return NULL;
 	n->type = canon;
 	load_value(n, theType, valuePtr);
+	/* As Apple's: NaN and the infinities are the shared (double) objects. */
+	if (type_is_float(canon) && (isnan(n->v.d) || isinf(n->v.d))) {
+		CFNumberRef shared = isnan(n->v.d) ? kCFNumberNaN
+				   : n->v.d > 0 ? kCFNumberPositiveInfinity
+						: kCFNumberNegativeInfinity;
+
+		free(n);
+		return shared;
+	}
 	return n;
 }
 

@@ -136,6 +136,12 @@ static const struct cf_class *class_for_id(CFTypeID type_id)
 		return &cf_boolean_class;
 	case CF_TID_NUMBER:
 		return &cf_number_class;
+	case CF_TID_RUNLOOP:
+		return &cf_runloop_class;
+	case CF_TID_RUNLOOP_SOURCE:
+		return &cf_runloop_source_class;
+	case CF_TID_RUNLOOP_TIMER:
+		return &cf_runloop_timer_class;
 	default:
 		return NULL;
 	}

@@ -723,3 +723,21 @@ IOK_EXPORT void CFShowStr(CFStringRef str)
 		"Contents \"%s\"\n\n", (long)s->u16len, s->ascii, cf_is_mutable(str) ? 1 : 0,
 		(s->base.flags & CF_FLAG_IMMORTAL) ? 1 : 0, s->bytes);
 }
+
+/* ---- Immortal strings other parts of the subset export -------------------- */
+
+#define CF_STATIC_ASCII_STRING(var, text)                                     \
+	static struct __CFString var = {                                      \
+		.base = CF_BASE_STATIC(&cf_string_class, 0),                  \
+		.bytes = (char *)(text),                                      \
+		.len = sizeof(text) - 1,                                      \
+		.cap = sizeof(text),                                          \
+		.u16len = sizeof(text) - 1,                                   \
+		.ascii = true,                                                \
+	}
+
+CF_STATIC_ASCII_STRING(runloop_default_mode, "kCFRunLoopDefaultMode");
+CF_STATIC_ASCII_STRING(runloop_common_modes, "kCFRunLoopCommonModes");
+
+IOK_EXPORT const CFStringRef kCFRunLoopDefaultMode = &runloop_default_mode;
+IOK_EXPORT const CFStringRef kCFRunLoopCommonModes = &runloop_common_modes;

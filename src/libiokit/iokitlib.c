@@ -61,6 +61,9 @@ IOK_EXPORT kern_return_t IOObjectRelease(io_object_t object)
 {
 	struct iok_rpc req = { .op = IOK_OP_OBJECT_RELEASE, .obj = object };
 
+	/* mach_port_deallocate: MACH_PORT_NULL and MACH_PORT_DEAD are no-ops. */
+	if (!MACH_PORT_VALID(object))
+		return KERN_SUCCESS;
 	return simple_call(&req, NULL);
 }
 

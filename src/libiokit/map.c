@@ -7,6 +7,7 @@
  * user client's mappings do on macOS.
  */
 #include "libiokit.h"
+#include "vm.h"
 
 #include <mach/message.h>
 #include <pthread.h>
@@ -143,6 +144,29 @@ IOK_EXPORT kern_return_t IOConnectUnmapMemory64(io_connect_t connect, uint32_t m
 	munmap((void *)(uintptr_t)rec->addr, (size_t)rec->size);
 	free(rec);
 	return kIOReturnSuccess;
+}
+
+bool iok_map_find(mach_vm_address_t addr, io_connect_t *conn, uint32_t *type,
+		  mach_vm_address_t *start, mach_vm_size_t *size)
+{
+	struct mapping *r;
+
+	pthread_mutex_lock(&maps_lock);
+	for (r = maps; r; r = r->next)
+		if (addr >= r->addr && addr - r->addr < r->size)
+			break;
+	if (r) {
+		if (conn)
+			*conn = r->conn;
+		if (type)
+			*type = r->type;
+		if (start)
+			*start = r->addr;
+		if (size)
+			*size = r->size;
+	}
+	pthread_mutex_unlock(&maps_lock);
+	return r != NULL;
 }
 
 void iok_unmap_connection(io_connect_t connect)

@@ -11,6 +11,7 @@
  * non-NULL queue), or from a CFRunLoop (IONotificationPortGetRunLoopSource).
  */
 #include "libiokit.h"
+#include "cf_runloop.h"
 
 #include <IOKit/IOKitLinux.h>
 #include <IOKit/OSMessageNotification.h>
@@ -31,7 +32,7 @@ struct IONotificationPort {
 	bool thread_running;
 	pthread_t thread;
 	int stop_fd;              /* eventfd that stops the thread */
-	CFTypeRef source;         /* the run-loop source, made on demand */
+	CFRunLoopSourceRef source;   /* the run-loop source, made on demand */
 };
 
 IOK_EXPORT IONotificationPortRef IONotificationPortCreate(mach_port_t mainPort)
@@ -93,6 +94,30 @@ IOK_EXPORT int IONotificationPortDispatchPending(IONotificationPortRef notify)
 		}
 	}
 	return n;
+}
+
+/* ---- the run-loop source ----------------------------------------------------- */
+
+static void perform_pending(void *info)
+{
+	IONotificationPortDispatchPending(info);
+}
+
+/* One source per port, made on first request (the port keeps it; the
+ * caller does not release it), as on macOS. */
+IOK_EXPORT CFRunLoopSourceRef IONotificationPortGetRunLoopSource(IONotificationPortRef notify)
+{
+	CFRunLoopSourceRef src;
+
+	if (!notify)
+		return NULL;
+	pthread_mutex_lock(&notify->lock);
+	if (!notify->source)
+		notify->source = iok_cf_runloop_source_create_fd(
+			IOMachPortGetFileDescriptor(notify->port), perform_pending, notify);
+	src = notify->source;
+	pthread_mutex_unlock(&notify->lock);
+	return src;
 }
 
 /* ---- the callback thread (IONotificationPortSetDispatchQueue) ------------ */
@@ -169,8 +194,10 @@ IOK_EXPORT void IONotificationPortDestroy(IONotificationPortRef notify)
 	if (!notify)
 		return;
 	stop_thread(notify);
-	if (notify->source)
+	if (notify->source) {
+		CFRunLoopSourceInvalidate(notify->source);
 		CFRelease(notify->source);
+	}
 	mach_port_destroy(mach_task_self(), notify->port);
 	pthread_mutex_destroy(&notify->lock);
 	free(notify);

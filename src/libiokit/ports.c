@@ -19,6 +19,7 @@
  * have (name & 3) == 3, local ones (name & 3) == 1.
  */
 #include "libiokit.h"
+#include "vm.h"
 
 #include <IOKit/IOKitLinux.h>
 #include <mach/mach.h>
@@ -27,7 +28,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -543,10 +543,14 @@ IOK_EXPORT kern_return_t mach_port_set_attributes(ipc_space_t task, mach_port_na
  */
 static void *alloc_array(size_t n)
 {
-	void *p = mmap(NULL, n ? n * sizeof(uint32_t) : sizeof(uint32_t), PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return iok_vm_allocate(n ? n * sizeof(uint32_t) : sizeof(uint32_t));
+}
 
-	return p == MAP_FAILED ? NULL : p;
+static void free_array(void *p, size_t n)
+{
+	if (p)
+		vm_deallocate(mach_task_self(), (vm_address_t)p,
+			      n ? n * sizeof(uint32_t) : sizeof(uint32_t));
 }
 
 IOK_EXPORT kern_return_t mach_port_names(ipc_space_t task, mach_port_name_array_t *names,
@@ -574,10 +578,8 @@ IOK_EXPORT kern_return_t mach_port_names(ipc_space_t task, mach_port_name_array_
 	if (!nm || !ty) {
 		pthread_mutex_unlock(&ports_lock);
 		iok_reply_free(&rep);
-		if (nm)
-			munmap(nm, cap ? cap * sizeof(*nm) : sizeof(*nm));
-		if (ty)
-			munmap(ty, cap ? cap * sizeof(*ty) : sizeof(*ty));
+		free_array(nm, cap);
+		free_array(ty, cap);
 		return KERN_RESOURCE_SHORTAGE;
 	}
 	for (uint32_t i = FIRST_PORT_INDEX; i < n_ports; i++) {

@@ -4,6 +4,7 @@
  * Snapshots never go stale, so an iterator stays valid.
  */
 #include "runtime.h"
+#include "regiter.h"
 
 struct iok_iterator {
 	iok_object_t obj;
@@ -49,6 +50,8 @@ iok_object_t *iok_iterator_next(iok_object_t *obj)
 
 	if (iok_is_notifier(obj))
 		return iok_notifier_next(obj);
+	if (iok_regiter_is(obj))
+		return iok_regiter_next(obj);
 	if (iok_type(obj) != IOK_TYPE_ITERATOR)
 		return NULL;
 	iok_mutex_lock(&it->lock);
@@ -62,6 +65,10 @@ void iok_iterator_reset(iok_object_t *obj)
 {
 	struct iok_iterator *it = (struct iok_iterator *)obj;
 
+	if (iok_regiter_is(obj)) {
+		iok_regiter_reset(obj);
+		return;
+	}
 	if (iok_type(obj) != IOK_TYPE_ITERATOR || iok_is_notifier(obj))
 		return;
 	iok_mutex_lock(&it->lock);

@@ -12,6 +12,7 @@
  * against the service and each provider above it.
  */
 #include "runtime.h"
+#include "regiter.h"
 
 #include <IOKit/IOKitKeys.h>
 
@@ -395,6 +396,28 @@ static iok_object_t *catalogue_snapshot(void)
 		iok_array_append(out, catalogue[i].personality);
 	iok_mutex_unlock(&catalogue_lock);
 	return out;
+}
+
+/* The bundle of the driver whose class list holds cls (for
+ * IOObjectCopyBundleIdentifierForClass). */
+int iok_catalogue_class_bundle(const iok_class_t *cls, char *buf, size_t len)
+{
+	int ret = -ENOENT;
+
+	catalogue_lock_init();
+	iok_mutex_lock(&catalogue_lock);
+	for (size_t i = 0; ret && i < catalogue_n; i++) {
+		const struct iok_driver *d = catalogue[i].driver;
+
+		for (size_t k = 0; ret && d->classes && d->classes[k]; k++) {
+			if (d->classes[k] == cls) {
+				snprintf(buf, len, "%s", d->bundle_id);
+				ret = 0;
+			}
+		}
+	}
+	iok_mutex_unlock(&catalogue_lock);
+	return ret;
 }
 
 /* ---- probing and starting drivers on one nub -------------------------- */

@@ -5,6 +5,7 @@
  * everything drivers attach.
  */
 #include "runtime.h"
+#include "regiter.h"
 
 #include <IOKit/IOKitKeys.h>
 
@@ -141,6 +142,77 @@ uint32_t iok_class_instance_count(const char *name)
 	return n;
 }
 
+int iok_class_copy_superclass(const char *name, char *buf, size_t len)
+{
+	const struct class_slot *slot;
+	int ret = -ENOENT;
+
+	if (!name || !len)
+		return -EINVAL;
+	iok_mutex_lock(&class_lock);
+	slot = class_slot_locked(name);
+	if (slot && slot->cls->super) {
+		snprintf(buf, len, "%s", slot->cls->super->name);
+		ret = 0;
+	}
+	iok_mutex_unlock(&class_lock);
+	return ret;
+}
+
+static bool class_is_builtin(const iok_class_t *cls);
+
+int iok_class_copy_bundle(const char *name, char *buf, size_t len)
+{
+	const iok_class_t *cls = iok_class_find(name);
+
+	if (!cls || !len)
+		return -ENOENT;
+	if (class_is_builtin(cls)) {
+		snprintf(buf, len, "%s", "__kernel__");
+		return 0;
+	}
+	return iok_catalogue_class_bundle(cls, buf, len);
+}
+
+/* OSMetaClass's count: own instances, plus one for each direct subclass
+ * that has any (counted the same way).  class_lock held. */
+static uint32_t class_count_locked(size_t i, unsigned depth)
+{
+	uint32_t n = classes[i].instances;
+
+	if (depth > 64)
+		return n;
+	for (size_t j = 0; j < n_classes; j++)
+		if (classes[j].cls->super == classes[i].cls && class_count_locked(j, depth + 1))
+			n++;
+	return n;
+}
+
+iok_object_t *iok_registry_copy_diagnostics(void)
+{
+	iok_object_t *diag = iok_dict_create(6), *counts = iok_dict_create(IOK_MAX_CLASSES);
+	int err = !diag || !counts;
+
+	iok_mutex_lock(&class_lock);
+	for (size_t i = 0; !err && i < n_classes; i++)
+		err = iok_dict_set_number(counts, classes[i].cls->name, class_count_locked(i, 0),
+					  32);
+	iok_mutex_unlock(&class_lock);
+	/* Allocation totals are not tracked: the keys are there, at zero. */
+	if (!err)
+		err = iok_dict_set_number(diag, "Instance allocation", 0, 64) ||
+		      iok_dict_set_number(diag, "Container allocation", 0, 64) ||
+		      iok_dict_set_number(diag, "IOMalloc allocation", 0, 64) ||
+		      iok_dict_set_number(diag, "Pageable allocation", 0, 64) ||
+		      iok_dict_set(diag, "Classes", counts);
+	iok_release(counts);
+	if (err) {
+		iok_release(diag);
+		return NULL;
+	}
+	return diag;
+}
+
 /* ---- base classes ----------------------------------------------------- */
 
 static bool base_start(iok_service_t *self, iok_service_t *provider)
@@ -249,6 +321,13 @@ IOK_EXPORT_DATA const iok_class_t iok_class_IOResources = {
 	.super = &iok_class_IOService,
 	.ops = &resources_ops,
 };
+
+static bool class_is_builtin(const iok_class_t *cls)
+{
+	return cls == &iok_class_IORegistryEntry || cls == &iok_class_IOService ||
+	       cls == &platform_device_class || cls == &iok_class_IOResources ||
+	       cls == &iok_class_IOUserClient;
+}
 
 /* ---- instances -------------------------------------------------------- */
 
@@ -431,12 +510,24 @@ IOK_EXPORT void iok_service_get_location(iok_service_t *s, char *buf, size_t len
 	iok_mutex_unlock(&s->lock);
 }
 
+/* The root's IOKitDiagnostics is made when asked for, so it is live. */
+static void root_add_diagnostics(iok_object_t *props)
+{
+	iok_object_t *diag = iok_registry_copy_diagnostics();
+
+	if (diag)
+		iok_dict_set(props, kIOKitDiagnosticsKey, diag);
+	iok_release(diag);
+}
+
 IOK_EXPORT iok_object_t *iok_service_copy_property(iok_service_t *s, const char *key)
 {
 	iok_object_t *v;
 
 	if (!s || !key)
 		return NULL;
+	if (s == root_entry && strcmp(key, kIOKitDiagnosticsKey) == 0)
+		return iok_registry_copy_diagnostics();
 	iok_mutex_lock(&s->lock);
 	v = iok_retain(iok_dict_get(s->props, key));
 	iok_mutex_unlock(&s->lock);
@@ -452,6 +543,8 @@ IOK_EXPORT iok_object_t *iok_service_copy_properties(iok_service_t *s)
 	iok_mutex_lock(&s->lock);
 	copy = iok_copy(s->props);
 	iok_mutex_unlock(&s->lock);
+	if (copy && s == root_entry)
+		root_add_diagnostics(copy);
 	return copy;
 }
 

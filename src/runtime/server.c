@@ -12,6 +12,7 @@
  * a message without a readable header is refused outright.
  */
 #include "runtime.h"
+#include "regiter.h"
 #include "iok_wire.h"
 
 #include <mach/message.h>
@@ -792,6 +793,88 @@ static IOReturn op_task_names(struct call *c)
 	return ret;
 }
 
+/* ---- registry iterators and class facts ------------------------------- */
+
+static IOReturn op_registry_create_iterator(struct call *c)
+{
+	iok_service_t *s;
+	iok_object_t *it;
+	IOReturn ret;
+
+	if (c->req->type == 1)
+		s = iok_service_retain(iok_registry_root());
+	else if ((ret = lookup_entry(c, &s)))
+		return ret;
+	/* The IOService plane is the only one. */
+	if (!c->str || strcmp(c->str, kIOServicePlane) != 0) {
+		iok_service_release(s);
+		return kIOReturnBadArgument;
+	}
+	it = iok_regiter_create(s, c->req->options);
+	iok_service_release(s);
+	ret = it ? reply_name(c, it, &c->rep->obj2) : kIOReturnNoMemory;
+	iok_release(it);
+	return ret;
+}
+
+static IOReturn lookup_regiter(struct call *c, iok_object_t **out)
+{
+	IOReturn ret = lookup(c, IOK_TYPE_NONE, out);
+
+	if (ret == kIOReturnSuccess && !iok_regiter_is(*out)) {
+		iok_release(*out);
+		*out = NULL;
+		ret = kIOReturnBadArgument;
+	}
+	return ret;
+}
+
+static IOReturn op_registry_iterator_enter(struct call *c)
+{
+	iok_object_t *it;
+	IOReturn ret = lookup_regiter(c, &it);
+
+	if (ret)
+		return ret;
+	iok_regiter_enter(it);
+	iok_release(it);
+	return kIOReturnSuccess;
+}
+
+static IOReturn op_registry_iterator_exit(struct call *c)
+{
+	iok_object_t *it;
+	IOReturn ret = lookup_regiter(c, &it);
+
+	if (ret)
+		return ret;
+	ret = iok_regiter_exit(it) ? kIOReturnNoDevice : kIOReturnSuccess;
+	iok_release(it);
+	return ret;
+}
+
+static IOReturn op_class_get_superclass(struct call *c)
+{
+	char name[128];
+
+	if (!c->str)
+		return kIOReturnBadArgument;
+	if (iok_class_copy_superclass(c->str, name, sizeof(name)))
+		return kIOReturnNotFound;
+	return reply_str(c, name);
+}
+
+static IOReturn op_class_get_bundle(struct call *c)
+{
+	char name[128];
+
+	if (!c->str)
+		return kIOReturnBadArgument;
+	if (iok_class_copy_bundle(c->str, name, sizeof(name)))
+		return kIOReturnNotFound;
+	return reply_str(c, name);
+}
+
 typedef IOReturn (*op_fn_t)(struct call *c);
 
 static const op_fn_t ops[IOK_OP__COUNT] = {
@@ -829,6 +912,11 @@ static const op_fn_t ops[IOK_OP__COUNT] = {
 	[IOK_OP_DRIVER_UNLOAD] = op_driver_unload,
 	[IOK_OP_DRIVER_LIST] = op_driver_list,
 	[IOK_OP_TASK_NAMES] = op_task_names,
+	[IOK_OP_REGISTRY_CREATE_ITERATOR] = op_registry_create_iterator,
+	[IOK_OP_REGISTRY_ITERATOR_ENTER] = op_registry_iterator_enter,
+	[IOK_OP_REGISTRY_ITERATOR_EXIT] = op_registry_iterator_exit,
+	[IOK_OP_CLASS_GET_SUPERCLASS] = op_class_get_superclass,
+	[IOK_OP_CLASS_GET_BUNDLE] = op_class_get_bundle,
 };
 
 /* Validates the generic message layout; fills c's argument fields. */

@@ -70,6 +70,11 @@ enum iok_wire_op {
 	IOK_OP_DRIVER_UNLOAD,          /* str: bundle id -> value: instances still alive */
 	IOK_OP_DRIVER_LIST,            /* -> data: array of dictionaries */
 	IOK_OP_TASK_NAMES,             /* -> data: the caller's names, uint32_t each */
+	IOK_OP_REGISTRY_CREATE_ITERATOR, /* obj: entry (type 1: the root), str: plane, options -> obj2 */
+	IOK_OP_REGISTRY_ITERATOR_ENTER,  /* obj: registry iterator */
+	IOK_OP_REGISTRY_ITERATOR_EXIT,   /* obj: registry iterator (kIOReturnNoDevice at the top) */
+	IOK_OP_CLASS_GET_SUPERCLASS,     /* str: class name -> str */
+	IOK_OP_CLASS_GET_BUNDLE,         /* str: class name -> str: bundle identifier */
 	IOK_OP__COUNT
 };
 

@@ -42,3 +42,10 @@ target_compile_definitions(e2e_notify PRIVATE TESTDRIVER_PATH="$<TARGET_FILE:Tes
 add_dependencies(e2e_notify UCTestDriver TestDriver)
 target_compile_definitions(e2e_notify PRIVATE IOKITCTL_PATH="$<TARGET_FILE:iokitctl>")
 add_dependencies(e2e_notify iokitctl)
+iok_e2e_test(e2e_compat SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_compat.c)
+target_include_directories(e2e_compat PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/drivers)
+add_dependencies(e2e_compat UCTestDriver)
+iok_e2e_test(e2e_ioclasscount SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_ioclasscount.c)
+target_compile_definitions(e2e_ioclasscount PRIVATE
+	IOCLASSCOUNT_PATH="$<TARGET_FILE:ioclasscount>")
+add_dependencies(e2e_ioclasscount ioclasscount)

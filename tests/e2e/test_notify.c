@@ -538,6 +538,33 @@ static void test_dispatch_queue_thread(void **state)
 	assert_int_equal(IOServiceClose(c), kIOReturnSuccess);
 }
 
+/* The run-loop source: the callbacks run inside CFRunLoopRunInMode. */
+static void test_run_loop_source(void **state)
+{
+	IONotificationPortRef port = IONotificationPortCreate(kIOMainPortDefault);
+	CFRunLoopSourceRef src = IONotificationPortGetRunLoopSource(port);
+	io_connect_t c = open_uctest();
+	struct completion got = { 0 };
+
+	assert_non_null(src);
+	assert_ptr_equal(IONotificationPortGetRunLoopSource(port), src);   /* one per port */
+	CFRunLoopAddSource(CFRunLoopGetCurrent(), src, kCFRunLoopDefaultMode);
+	assert_true(CFRunLoopContainsSource(CFRunLoopGetCurrent(), src, kCFRunLoopDefaultMode));
+	assert_int_equal(CFRunLoopRunInMode(kCFRunLoopDefaultMode, 0.05, true),
+			 kCFRunLoopRunTimedOut);
+	assert_int_equal(hold(c, IONotificationPortGetMachPort(port), 30, (uintptr_t)on_async1,
+			      &got),
+			 kIOReturnSuccess);
+	assert_int_equal(complete(c, 30, kIOReturnSuccess, 1), kIOReturnSuccess);
+	assert_int_equal(CFRunLoopRunInMode(kCFRunLoopDefaultMode, 5, true),
+			 kCFRunLoopRunHandledSource);
+	assert_int_equal(got.n, 1);
+	assert_int_equal(got.args[0][0], 3000);
+	CFRunLoopRemoveSource(CFRunLoopGetCurrent(), src, kCFRunLoopDefaultMode);
+	IONotificationPortDestroy(port);
+	assert_int_equal(IOServiceClose(c), kIOReturnSuccess);
+}
+
 /* A plain receive right as the wake port, received with mach_msg. */
 static void test_mach_msg_receive(void **state)
 {
@@ -585,8 +612,8 @@ static natural_t count_names(void)
 	assert_int_equal(mach_port_names(mach_task_self(), &names, &n, &types, &nt),
 			 KERN_SUCCESS);
 	assert_int_equal(n, nt);
-	munmap(names, n * sizeof(*names)); /* vm_deallocate: see merge */
-	munmap(types, nt * sizeof(*types));
+	vm_deallocate(mach_task_self(), (vm_address_t)names, n * sizeof(*names));
+	vm_deallocate(mach_task_self(), (vm_address_t)types, nt * sizeof(*types));
 	return n;
 }
 
@@ -641,6 +668,7 @@ int main(void)
 		cmocka_unit_test(test_async_argument_rules),
 		cmocka_unit_test(test_dispatch_queue_thread),
 		cmocka_unit_test(test_mach_msg_receive),
+		cmocka_unit_test(test_run_loop_source),
 		cmocka_unit_test(test_quiet_and_busy),
 		cmocka_unit_test(test_port_names_count_objects),
 	};

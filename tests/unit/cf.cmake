@@ -13,9 +13,16 @@ iok_unit_test(test_cf
 		${CMAKE_CURRENT_SOURCE_DIR}/unit/test_cf_dictionary.c
 	LIBS iok_cf iok_os Threads::Threads m)
 
+# CFRunLoop: pipes as descriptor sources, timeouts, stops from other threads.
+iok_unit_test(test_cf_runloop
+	SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_cf_runloop.c
+	LIBS iok_cf iok_os Threads::Threads m)
+target_include_directories(test_cf_runloop PRIVATE ${PROJECT_SOURCE_DIR}/src/cf)
+target_compile_definitions(test_cf_runloop PRIVATE _GNU_SOURCE)
+
 # Each CoreFoundation header must compile on its own, as C11 and as C++17,
 # with strict warnings.  Generated one-line sources, built with test_cf.
-set(_cf_headers CFBase CFString CFNumber CFData CFArray CFDictionary CoreFoundation)
+set(_cf_headers CFBase CFString CFNumber CFData CFArray CFDictionary CFDate CFRunLoop CoreFoundation)
 set(_cf_hdr_sources)
 foreach(h ${_cf_headers})
 	set(_c ${CMAKE_CURRENT_BINARY_DIR}/cf_header_${h}.c)

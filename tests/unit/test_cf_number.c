@@ -271,7 +271,8 @@ static void test_float_widths(void **state)
 	assert_false(CFNumberGetValue(n, kCFNumberFloat32Type, &g));
 	assert_true(isinf(g));
 	CFRelease(n);
-	assert_true(CFNumberGetValue(kCFNumberNaN, kCFNumberFloat32Type, &g));
+	/* Apple: a NaN does not survive a width change exactly. */
+	assert_false(CFNumberGetValue(kCFNumberNaN, kCFNumberFloat32Type, &g));
 	assert_true(isnan(g));
 	assert_true(CFNumberGetValue(kCFNumberNegativeInfinity, kCFNumberFloat64Type, &d));
 	assert_true(isinf(d) && d < 0);
@@ -331,6 +332,53 @@ static void test_booleans(void **state)
 	assert_false(CFBooleanGetValue((CFBooleanRef)CFSTR("true")));
 }
 
+/* Apple's CFNumberGetValue results where plain exactness would differ. */
+static void test_apple_lossy_results(void **state)
+{
+	CFNumberRef n;
+	float f = NAN, g;
+	double d;
+	SInt8 i8;
+	SInt16 i16;
+	SInt32 i32;
+
+	/* Small unsigned values in signed numbers: 8- and 16-bit targets. */
+	n = i64(200);
+	assert_true(CFNumberGetValue(n, kCFNumberSInt8Type, &i8));
+	assert_int_equal(i8, -56);
+	CFRelease(n);
+	n = i64(65535);
+	assert_true(CFNumberGetValue(n, kCFNumberSInt16Type, &i16));
+	assert_int_equal(i16, -1);
+	assert_false(CFNumberGetValue(n, kCFNumberSInt8Type, &i8));
+	CFRelease(n);
+	n = i64(256);
+	assert_false(CFNumberGetValue(n, kCFNumberSInt8Type, &i8));
+	assert_int_equal(i8, 0);
+	CFRelease(n);
+	/* ...but not 32 bits. */
+	n = i64(0xffffffffLL);
+	assert_false(CFNumberGetValue(n, kCFNumberSInt32Type, &i32));
+	CFRelease(n);
+	/* NaN and infinities are the shared objects; a NaN changing width is
+	 * not exact, an infinity is. */
+	n = CFNumberCreate(NULL, kCFNumberFloat32Type, &f);
+	assert_ptr_equal(n, kCFNumberNaN);
+	assert_int_equal(CFNumberGetType(n), kCFNumberFloat64Type);
+	assert_true(CFNumberGetValue(n, kCFNumberFloat64Type, &d));
+	assert_true(isnan(d));
+	d = -INFINITY;
+	n = CFNumberCreate(NULL, kCFNumberDoubleType, &d);
+	assert_ptr_equal(n, kCFNumberNegativeInfinity);
+	assert_true(CFNumberGetValue(n, kCFNumberFloat32Type, &g));
+	assert_true(isinf(g) && g < 0);
+	f = 0.25f;
+	n = CFNumberCreate(NULL, kCFNumberFloat32Type, &f);
+	assert_true(CFNumberGetValue(n, kCFNumberFloat64Type, &d));
+	assert_true(d == 0.25);
+	CFRelease(n);
+}
+
 int cft_run_number_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,6 +389,7 @@ int cft_run_number_tests(void)
 		cmocka_unit_test(test_float_to_int),
 		cmocka_unit_test(test_int_to_float),
 		cmocka_unit_test(test_float_widths),
+		cmocka_unit_test(test_apple_lossy_results),
 		cmocka_unit_test(test_compare),
 		cmocka_unit_test(test_booleans),
 	};
