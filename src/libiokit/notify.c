@@ -508,14 +508,21 @@ static uint64_t wait_ns(const mach_timespec_t *t)
 	return (uint64_t)t->tv_sec * 1000000000ull + (uint64_t)(int64_t)t->tv_nsec;
 }
 
-IOK_EXPORT kern_return_t IOServiceWaitQuiet(io_service_t service, mach_timespec_t *waitTime)
+/* A request whose reply carries nothing but its result. */
+static IOReturn result_call(const struct iok_rpc *req)
 {
-	struct iok_rpc req = { .op = IOK_OP_WAIT_QUIET, .obj = service, .value = wait_ns(waitTime) };
 	struct iok_reply rep;
-	IOReturn ret = iok_call(&req, &rep);
+	IOReturn ret = iok_call(req, &rep);
 
 	iok_reply_free(&rep);
 	return ret;
+}
+
+IOK_EXPORT kern_return_t IOServiceWaitQuiet(io_service_t service, mach_timespec_t *waitTime)
+{
+	struct iok_rpc req = { .op = IOK_OP_WAIT_QUIET, .obj = service, .value = wait_ns(waitTime) };
+
+	return result_call(&req);
 }
 
 IOK_EXPORT kern_return_t IOKitWaitQuiet(mach_port_t mainPort, mach_timespec_t *waitTime)
@@ -535,31 +542,23 @@ IOK_EXPORT kern_return_t IOKitWaitQuiet(mach_port_t mainPort, mach_timespec_t *w
 
 /* ---- driver modules (IOKitLinux.h) ---------------------------------------- */
 
+static IOReturn driver_op(uint16_t op, const char *arg)
+{
+	struct iok_rpc req = { .op = op, .str = arg };
+
+	if (!arg || !arg[0] || strlen(arg) >= IOK_WIRE_MAX_STR)
+		return kIOReturnBadArgument;
+	return result_call(&req);
+}
+
 IOK_EXPORT kern_return_t IOKitLinuxLoadDriver(const char *path)
 {
-	struct iok_rpc req = { .op = IOK_OP_DRIVER_LOAD, .str = path };
-	struct iok_reply rep;
-	IOReturn ret;
-
-	if (!path || !path[0] || strlen(path) >= IOK_WIRE_MAX_STR)
-		return kIOReturnBadArgument;
-	ret = iok_call(&req, &rep);
-	iok_reply_free(&rep);
-	return ret;
+	return driver_op(IOK_OP_DRIVER_LOAD, path);
 }
 
 IOK_EXPORT kern_return_t IOKitLinuxUnloadDriver(const char *bundleIdentifier)
 {
-	struct iok_rpc req = { .op = IOK_OP_DRIVER_UNLOAD, .str = bundleIdentifier };
-	struct iok_reply rep;
-	IOReturn ret;
-
-	if (!bundleIdentifier || !bundleIdentifier[0] ||
-	    strlen(bundleIdentifier) >= IOK_WIRE_MAX_STR)
-		return kIOReturnBadArgument;
-	ret = iok_call(&req, &rep);
-	iok_reply_free(&rep);
-	return ret;
+	return driver_op(IOK_OP_DRIVER_UNLOAD, bundleIdentifier);
 }
 
 IOK_EXPORT CFArrayRef IOKitLinuxCopyLoadedDrivers(void)

@@ -59,16 +59,12 @@ static IOReturn reply_data(struct call *c, const void *p, size_t n)
 	return kIOReturnSuccess;
 }
 
-/* A serialized object; out of line when it does not fit in the message. */
-static IOReturn reply_object(struct call *c, iok_object_t *obj)
+/* The data area from buf (iok_malloc'd, consumed): inline, or out of line
+ * when it does not fit in the message. */
+static IOReturn reply_buffer(struct call *c, void *buf, size_t len)
 {
-	uint8_t *buf;
-	size_t len;
-	IOReturn ret;
+	IOReturn ret = reply_data(c, buf, len);
 
-	if (iok_serialize(obj, &buf, &len))
-		return kIOReturnNoMemory;
-	ret = reply_data(c, buf, len);
 	if (ret == kIOReturnNoResources && c->ool) {
 		c->ool->data = buf;
 		c->ool->len = len;
@@ -78,6 +74,17 @@ static IOReturn reply_object(struct call *c, iok_object_t *obj)
 	}
 	iok_free(buf);
 	return ret;
+}
+
+/* A serialized object. */
+static IOReturn reply_object(struct call *c, iok_object_t *obj)
+{
+	uint8_t *buf;
+	size_t len;
+
+	if (iok_serialize(obj, &buf, &len))
+		return kIOReturnNoMemory;
+	return reply_buffer(c, buf, len);
 }
 
 /* Names obj in the task and puts the name in *field. */
@@ -776,21 +783,10 @@ static IOReturn op_driver_list(struct call *c)
 static IOReturn op_task_names(struct call *c)
 {
 	uint32_t n, *names = iok_task_copy_names(c->task, &n);
-	size_t len = (size_t)n * sizeof(*names);
-	IOReturn ret;
 
 	if (!names)
 		return kIOReturnNoMemory;
-	ret = reply_data(c, names, len);
-	if (ret == kIOReturnNoResources && c->ool) {
-		c->ool->data = names;
-		c->ool->len = len;
-		c->rep->hdr.flags = IOK_WIRE_F_DATA_OOL;
-		c->rep->value = len;
-		return kIOReturnSuccess;
-	}
-	iok_free(names);
-	return ret;
+	return reply_buffer(c, names, (size_t)n * sizeof(*names));
 }
 
 /* ---- registry iterators and class facts ------------------------------- */
