@@ -3,6 +3,10 @@
 #ifndef _IOKIT_IOKITKEYS_H
 #define _IOKIT_IOKITKEYS_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Planes and registry. */
 #define kIOServicePlane                 "IOService"
 #define kIOPowerPlane                   "IOPower"
@@ -177,5 +181,9 @@ enum {
 #define kIOBundleIdentifierKey          "CFBundleIdentifier"
 #define kIOBundleVersionKey             "CFBundleVersion"
 #define kIOBundleNameKey                "CFBundleName"
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* _IOKIT_IOKITKEYS_H */
