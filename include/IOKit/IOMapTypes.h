@@ -3,6 +3,10 @@
 #ifndef __IOKIT_IOMAPTYPES_H
 #define __IOKIT_IOMAPTYPES_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum {
 	kIODefaultMemoryType = 0
 };
@@ -49,5 +53,9 @@ enum {
 	kIOMapGuardedSmall = 0x40000000,
 	kIOMapGuardedLarge = (int)0x80000000
 };
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* __IOKIT_IOMAPTYPES_H */

@@ -4,6 +4,9 @@
 #define __IOKIT_IOTYPES_H
 
 #include <stdint.h>
+#include <stdbool.h>
+#include <inttypes.h>
+#include <libkern/OSTypes.h>
 #include <mach/boolean.h>
 #include <mach/port.h>
 #include <mach/vm_types.h>
@@ -23,24 +26,52 @@
 extern "C" {
 #endif
 
-typedef uint32_t IOOptionBits;
-typedef int32_t IOFixed;
-typedef uint32_t IOVersion;
-typedef uint32_t IOItemCount;
-typedef uint32_t IOCacheMode;
-typedef uint32_t IOByteCount32;
-typedef uint64_t IOByteCount64;
-typedef uint32_t IOPhysicalAddress32;
-typedef uint64_t IOPhysicalAddress64;
-typedef uint32_t IOPhysicalLength32;
-typedef uint64_t IOPhysicalLength64;
+typedef UInt32 IOOptionBits;
+typedef SInt32 IOFixed;
+typedef UInt32 IOVersion;
+typedef UInt32 IOItemCount;
+typedef UInt32 IOCacheMode;
+typedef UInt32 IOByteCount32;
+typedef UInt64 IOByteCount64;
+typedef UInt32 IOPhysicalAddress32;
+typedef UInt64 IOPhysicalAddress64;
+typedef UInt32 IOPhysicalLength32;
+typedef UInt64 IOPhysicalLength64;
+
+#if !defined(__arm__) && !defined(__i386__)
 typedef mach_vm_address_t IOVirtualAddress;
+#else
+typedef vm_address_t IOVirtualAddress;
+#endif
+
+/*
+ * As in Apple's user-space headers: byte counts and physical addresses are
+ * 32-bit on x86 (x86_64 included) and 64-bit on 64-bit ARM.
+ */
+#if !defined(__arm__) && !defined(__i386__) && !defined(__x86_64__) && \
+	!(defined(__aarch64__) && !defined(__LP64__))
+typedef IOByteCount64 IOByteCount;
+#define PRIIOByteCount PRIu64
+#else
+typedef IOByteCount32 IOByteCount;
+#define PRIIOByteCount PRIu32
+#endif
+
 typedef IOVirtualAddress IOLogicalAddress;
-typedef uint64_t IOPhysicalAddress;
-typedef uint64_t IOPhysicalLength;
-typedef uint64_t IOByteCount;
+
+#if !defined(__arm__) && !defined(__i386__) && !defined(__x86_64__)
+typedef IOPhysicalAddress64 IOPhysicalAddress;
+typedef IOPhysicalLength64 IOPhysicalLength;
+#define IOPhysical32(hi, lo) ((UInt64)(lo) + ((UInt64)(hi) << 32))
+#define IOPhysSize 64
+#else
+typedef IOPhysicalAddress32 IOPhysicalAddress;
+typedef IOPhysicalLength32 IOPhysicalLength;
+#define IOPhysical32(hi, lo) (lo)
+#define IOPhysSize 32
+#endif
+
 typedef uint64_t IOAddressRangeAddress;
-typedef unsigned int IOAlignment;
 
 typedef struct {
 	IOPhysicalAddress address;
@@ -52,10 +83,16 @@ typedef struct {
 	IOByteCount length;
 } IOVirtualRange;
 
+#if !defined(__arm__) && !defined(__i386__)
+typedef IOVirtualRange IOAddressRange;
+#else
 typedef struct {
 	mach_vm_address_t address;
 	mach_vm_size_t length;
 } IOAddressRange;
+#endif
+
+typedef unsigned int IOAlignment;
 
 typedef struct {
 	int value;
@@ -83,6 +120,17 @@ enum {
 
 enum {
 	kIOConnectMethodVarOutputSize = -3
+};
+
+/* Bus stall limits a driver may request (IOService::setBusStall...). */
+enum {
+	kIOMaxBusStall40usec = 40000,
+	kIOMaxBusStall30usec = 30000,
+	kIOMaxBusStall25usec = 25000,
+	kIOMaxBusStall20usec = 20000,
+	kIOMaxBusStall10usec = 10000,
+	kIOMaxBusStall5usec = 5000,
+	kIOMaxBusStallNone = 0
 };
 
 #ifdef __cplusplus

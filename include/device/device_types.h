@@ -6,6 +6,10 @@
 #include <stdint.h>
 #include <mach/port.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Out-of-line array of characters. */
 typedef char *io_buf_ptr_t;
 
@@ -23,6 +27,10 @@ typedef io_user_reference_t io_async_ref64_t[8];
 #ifndef __IOKIT_PORTS_DEFINED__
 #define __IOKIT_PORTS_DEFINED__
 typedef mach_port_t io_object_t;
+#endif
+
+#ifdef __cplusplus
+}
 #endif
 
 #endif /* _DEVICE_DEVICE_TYPES_H_ */

@@ -3,6 +3,10 @@
 #ifndef _MACH_VM_BEHAVIOR_H_
 #define _MACH_VM_BEHAVIOR_H_
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef int vm_behavior_t;
 
 #define VM_BEHAVIOR_DEFAULT     ((vm_behavior_t) 0)
@@ -11,5 +15,9 @@ typedef int vm_behavior_t;
 #define VM_BEHAVIOR_RSEQNTL     ((vm_behavior_t) 3)
 #define VM_BEHAVIOR_WILLNEED    ((vm_behavior_t) 4)
 #define VM_BEHAVIOR_DONTNEED    ((vm_behavior_t) 5)
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* _MACH_VM_BEHAVIOR_H_ */

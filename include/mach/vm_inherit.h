@@ -3,6 +3,10 @@
 #ifndef _MACH_VM_INHERIT_H_
 #define _MACH_VM_INHERIT_H_
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef unsigned int vm_inherit_t;
 
 #define VM_INHERIT_SHARE        ((vm_inherit_t) 0)
@@ -11,5 +15,9 @@ typedef unsigned int vm_inherit_t;
 #define VM_INHERIT_DONATE_COPY  ((vm_inherit_t) 3)
 #define VM_INHERIT_DEFAULT      VM_INHERIT_COPY
 #define VM_INHERIT_LAST_VALID   VM_INHERIT_NONE
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* _MACH_VM_INHERIT_H_ */

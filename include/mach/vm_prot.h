@@ -5,6 +5,10 @@
 
 #include <mach/vm_types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #ifndef VM_PROT_ALL
 #define VM_PROT_DEFAULT (VM_PROT_READ | VM_PROT_WRITE)
 #define VM_PROT_ALL     (VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXECUTE)
@@ -14,6 +18,10 @@
 #endif
 #ifndef VM_PROT_COPY
 #define VM_PROT_COPY ((vm_prot_t)0x10)
+#endif
+
+#ifdef __cplusplus
+}
 #endif
 
 #endif /* _MACH_VM_PROT_H_ */

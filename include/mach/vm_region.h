@@ -13,6 +13,10 @@
 #include <mach/vm_inherit.h>
 #include <mach/vm_behavior.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #ifndef _MACH_MSG_TYPE_NUMBER_T_
 #define _MACH_MSG_TYPE_NUMBER_T_
 typedef natural_t mach_msg_type_number_t;
@@ -73,5 +77,9 @@ typedef struct vm_region_basic_info vm_region_basic_info_data_t;
 #define SM_PRIVATE_ALIASED 6
 #define SM_SHARED_ALIASED  7
 #define SM_LARGE_PAGE      8
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* _MACH_VM_REGION_H_ */

@@ -885,7 +885,8 @@ static bool do_signaled(CFRunLoopRef rl, CFStringRef mode, bool just_one)
 			batch_add(&b, src);
 	}
 	pthread_mutex_unlock(&rl_lock);
-	qsort(b.v, b.n, sizeof(*b.v), by_order);
+	if (b.n > 1)
+		qsort(b.v, b.n, sizeof(*b.v), by_order);
 	for (size_t i = 0; i < b.n; i++) {
 		CFRunLoopSourceRef src = (CFRunLoopSourceRef)b.v[i];
 
@@ -939,7 +940,8 @@ static void do_timers(CFRunLoopRef rl, CFStringRef mode)
 		if (!dup)
 			batch_add(&b, t);
 	}
-	qsort(b.v, b.n, sizeof(*b.v), by_fire);
+	if (b.n > 1)
+		qsort(b.v, b.n, sizeof(*b.v), by_fire);
 	seq = calloc(b.n ? b.n : 1, sizeof(*seq));
 	for (size_t i = 0; seq && i < b.n; i++)
 		seq[i] = ((CFRunLoopTimerRef)b.v[i])->reset_seq;
@@ -1046,7 +1048,8 @@ static bool wait_and_perform(CFRunLoopRef rl, CFStringRef mode, int timeout_ms)
 		}
 	}
 	pthread_mutex_unlock(&rl_lock);
-	qsort(b.v, b.n, sizeof(*b.v), by_order);
+	if (b.n > 1)
+		qsort(b.v, b.n, sizeof(*b.v), by_order);
 	for (size_t i = 0; i < b.n; i++) {
 		CFRunLoopSourceRef src = (CFRunLoopSourceRef)b.v[i];
 

@@ -35,11 +35,14 @@
 
 /* ---- helpers --------------------------------------------------------------- */
 
-/* The UTF-8 bytes of s in *buf (free it) and their length; false on failure. */
+/* The UTF-8 bytes of s (all of them: a NUL character is a 0 byte) in *buf
+ * (NUL-terminated, free it) and their length; false on failure. */
 static bool utf8_of(CFStringRef s, char **buf, size_t *len)
 {
 	const char *p = CFStringGetCStringPtr(s, kCFStringEncodingUTF8);
-	CFIndex max;
+	CFIndex n = CFStringGetLength(s);
+	UniChar *u;
+	size_t k = 0;
 
 	if (p) {
 		*len = strlen(p);
@@ -49,15 +52,41 @@ static bool utf8_of(CFStringRef s, char **buf, size_t *len)
 		memcpy(*buf, p, *len + 1);
 		return true;
 	}
-	max = CFStringGetMaximumSizeForEncoding(CFStringGetLength(s), kCFStringEncodingUTF8) + 1;
-	*buf = malloc((size_t)max);
-	if (!*buf)
-		return false;
-	if (!CFStringGetCString(s, *buf, max, kCFStringEncodingUTF8)) {
+	/* From UTF-16 (at most 3 bytes a unit; a pair makes 4 from 2). */
+	u = malloc(((size_t)n + 1) * sizeof(*u));
+	*buf = malloc(3 * (size_t)n + 1);
+	if (!u || !*buf) {
+		free(u);
 		free(*buf);
 		return false;
 	}
-	*len = strlen(*buf);
+	CFStringGetCharacters(s, CFRangeMake(0, n), u);
+	for (CFIndex i = 0; i < n; i++) {
+		uint32_t c = u[i];
+
+		if (c >= 0xd800 && c < 0xdc00 && i + 1 < n && u[i + 1] >= 0xdc00 && u[i + 1] < 0xe000)
+			c = 0x10000 + ((c - 0xd800) << 10) + (u[++i] - 0xdc00);
+		else if (c >= 0xd800 && c < 0xe000)
+			c = 0xfffd;   /* an unpaired surrogate */
+		if (c < 0x80) {
+			(*buf)[k++] = (char)c;
+		} else if (c < 0x800) {
+			(*buf)[k++] = (char)(0xc0 | c >> 6);
+			(*buf)[k++] = (char)(0x80 | (c & 0x3f));
+		} else if (c < 0x10000) {
+			(*buf)[k++] = (char)(0xe0 | c >> 12);
+			(*buf)[k++] = (char)(0x80 | ((c >> 6) & 0x3f));
+			(*buf)[k++] = (char)(0x80 | (c & 0x3f));
+		} else {
+			(*buf)[k++] = (char)(0xf0 | c >> 18);
+			(*buf)[k++] = (char)(0x80 | ((c >> 12) & 0x3f));
+			(*buf)[k++] = (char)(0x80 | ((c >> 6) & 0x3f));
+			(*buf)[k++] = (char)(0x80 | (c & 0x3f));
+		}
+	}
+	(*buf)[k] = '\0';
+	*len = k;
+	free(u);
 	return true;
 }
 
@@ -1130,6 +1159,218 @@ IOK_EXPORT CFTypeRef IOCFUnserialize(const char *buffer, CFAllocatorRef allocato
 
 /* ---- binary reader and the dispatcher ------------------------------------------ */
 
+/*
+ * Reads the stream into CF objects as Apple's IOCFUnserializeBinary does:
+ * every object (back-references excepted) is numbered in order; a
+ * non-empty collection becomes the parent of what follows until an object
+ * carrying the last-in-collection bit closes it; a dictionary takes
+ * alternately a key (a string or symbol) and a value; the root must carry
+ * that bit too.  Width 31 and 63 numbers hold a double (the 31 one is made
+ * a float).  Anything out of bounds or out of place fails the whole read,
+ * and so does a back-reference to a collection still being filled (Apple's
+ * would build a cycle).
+ */
+struct breader {
+	const uint8_t *p;
+	size_t size, pos;
+	CFTypeRef *objs;            /* one reference each */
+	size_t n_objs, cap_objs;
+	CFTypeRef *stack;           /* enclosing parents (borrowed from objs) */
+	size_t n_stack, cap_stack;
+	CFTypeRef *path;            /* the collections still being filled, outermost first */
+	size_t n_path, cap_path;
+};
+
+static bool take_words(struct breader *r, size_t bytes, const uint8_t **out)
+{
+	size_t padded = (bytes + 3) & ~(size_t)3;
+
+	if (padded < bytes || padded > r->size - r->pos)
+		return false;
+	*out = r->p + r->pos;
+	r->pos += padded;
+	return true;
+}
+
+static bool push_ptr(CFTypeRef **v, size_t *n, size_t *cap, CFTypeRef obj)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? 2 * *cap : 32;
+		CFTypeRef *nv = realloc(*v, c * sizeof(*nv));
+
+		if (!nv)
+			return false;
+		*v = nv;
+		*cap = c;
+	}
+	(*v)[(*n)++] = obj;
+	return true;
+}
+
+static CFTypeRef read_binary(const uint8_t *buf, size_t size)
+{
+	struct breader r = { buf, size, 4, NULL, 0, 0, NULL, 0, 0, NULL, 0, 0 };
+	CFTypeRef result = NULL, parent = NULL, key = NULL;
+	bool ok = size >= 4 && buf[0] == 0xd3 && buf[1] == 0 && buf[2] == 0 && buf[3] == 0;
+	bool done = false;
+
+	while (ok) {
+		const uint8_t *payload;
+		uint32_t word, len;
+		bool end, is_ref = false, collection = false;
+		CFTypeRef o = NULL;
+
+		if (!take_words(&r, 4, &payload)) {
+			ok = false;   /* ran out before the root was closed */
+			break;
+		}
+		memcpy(&word, payload, 4);
+		len = word & kOSSerializeDataMask;
+		end = (word & kOSSerializeEndCollection) != 0;
+		switch (word & 0x7f000000U) {
+		case kOSSerializeDictionary:
+			o = CFDictionaryCreateMutable(kCFAllocatorDefault, 0,
+						      &kCFTypeDictionaryKeyCallBacks,
+						      &kCFTypeDictionaryValueCallBacks);
+			collection = len != 0;
+			break;
+		case kOSSerializeArray:
+		case kOSSerializeSet:
+			o = CFArrayCreateMutable(kCFAllocatorDefault, 0, &kCFTypeArrayCallBacks);
+			collection = len != 0;
+			break;
+		case kOSSerializeObject:
+			if (len < r.n_objs)
+				o = r.objs[len];
+			/* Never a collection still being filled: that would be a
+			 * cycle. */
+			for (size_t i = 0; o && i < r.n_path; i++)
+				if (r.path[i] == o)
+					o = NULL;
+			is_ref = true;
+			break;
+		case kOSSerializeNumber: {
+			uint64_t bits;
+
+			if (!take_words(&r, 8, &payload))
+				break;
+			memcpy(&bits, payload, 8);
+			if (len == 31 || len == 63) {
+				double d;
+
+				memcpy(&d, &bits, sizeof(d));
+				if (len == 31) {
+					float f = (float)d;
+
+					o = CFNumberCreate(kCFAllocatorDefault, kCFNumberFloat32Type, &f);
+				} else {
+					o = CFNumberCreate(kCFAllocatorDefault, kCFNumberFloat64Type, &d);
+				}
+			} else if (len <= 32) {
+				SInt32 v = (SInt32)(uint32_t)bits;
+
+				o = CFNumberCreate(kCFAllocatorDefault, kCFNumberSInt32Type, &v);
+			} else {
+				SInt64 v = (SInt64)bits;
+
+				o = CFNumberCreate(kCFAllocatorDefault, kCFNumberSInt64Type, &v);
+			}
+			break;
+		}
+		case kOSSerializeSymbol:
+		case kOSSerializeString: {
+			bool symbol = (word & 0x7f000000U) == kOSSerializeSymbol;
+			uint32_t n = len;
+
+			if (!take_words(&r, len, &payload) || (symbol && (len < 1 || payload[len - 1])))
+				break;
+			if (symbol)
+				n--;
+			o = CFStringCreateWithBytes(kCFAllocatorDefault, payload, n,
+						    kCFStringEncodingUTF8, false);
+			if (!o)
+				o = CFStringCreateWithBytes(kCFAllocatorDefault, payload, n,
+							    kCFStringEncodingMacRoman, false);
+			break;
+		}
+		case kOSSerializeData:
+			if (take_words(&r, len, &payload))
+				o = CFDataCreate(kCFAllocatorDefault, payload, len);
+			break;
+		case kOSSerializeBoolean:
+			o = CFRetain(len ? kCFBooleanTrue : kCFBooleanFalse);
+			break;
+		default:
+			break;
+		}
+		if (!o) {
+			ok = false;
+			break;
+		}
+		if (!is_ref && !push_ptr(&r.objs, &r.n_objs, &r.cap_objs, o)) {
+			CFRelease(o);
+			ok = false;
+			break;
+		}
+
+		/* Attach to the current parent (or make it the root). */
+		if (!parent) {
+			if (result)
+				ok = false;
+			else
+				result = o;
+		} else if (CFGetTypeID(parent) == CFDictionaryGetTypeID()) {
+			if (key) {
+				if (o != parent)
+					CFDictionarySetValue((CFMutableDictionaryRef)parent, key, o);
+				key = NULL;
+			} else {
+				ok = CFGetTypeID(o) == CFStringGetTypeID();
+				key = o;
+			}
+		} else {
+			CFArrayAppendValue((CFMutableArrayRef)parent, o);
+		}
+		if (!ok)
+			break;
+
+		if (collection) {
+			if (!end) {
+				if (r.n_stack >= MAX_DEPTH ||
+				    !push_ptr(&r.stack, &r.n_stack, &r.cap_stack, parent)) {
+					ok = false;
+					break;
+				}
+			}
+			if (!push_ptr(&r.path, &r.n_path, &r.cap_path, o)) {
+				ok = false;
+				break;
+			}
+			parent = o;
+			key = NULL;
+			end = false;
+		}
+		if (end) {
+			if (!r.n_stack) {
+				done = true;   /* the root is complete; what follows is ignored */
+				break;
+			}
+			parent = r.stack[--r.n_stack];
+			key = NULL;
+			/* Everything opened inside parent is complete now. */
+			while (r.n_path && r.path[r.n_path - 1] != parent)
+				r.n_path--;
+		}
+	}
+	ok = ok && done && result;
+	for (size_t i = ok ? 1 : 0; i < r.n_objs; i++)
+		CFRelease(r.objs[i]);
+	free(r.objs);
+	free(r.stack);
+	free(r.path);
+	return ok ? result : NULL;
+}
+
 IOK_EXPORT CFTypeRef IOCFUnserializeBinary(const char *buffer, size_t bufferSize,
 					   CFAllocatorRef allocator, CFOptionFlags options,
 					   CFStringRef *errorString)
@@ -1140,7 +1381,7 @@ IOK_EXPORT CFTypeRef IOCFUnserializeBinary(const char *buffer, size_t bufferSize
 		*errorString = NULL;
 	if (!buffer)
 		return NULL;
-	obj = iok_cf_unserialize(buffer, bufferSize);
+	obj = read_binary((const uint8_t *)buffer, bufferSize);
 	if (!obj && errorString)
 		*errorString = CFStringCreateWithCString(kCFAllocatorDefault,
 							 "IOCFUnserializeBinary: malformed data",

@@ -18,6 +18,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -538,6 +539,50 @@ static void test_loop_per_thread(void **state)
 	CFRelease(desc);
 }
 
+/* A notification port is an eventfd: wakeups coalesce, perform drains. */
+static void eventfd_perform(void *info)
+{
+	int *fd = info;
+	uint64_t v;
+
+	if (read(fd[0], &v, sizeof(v)) == sizeof(v))
+		fd[1] += (int)v;
+}
+
+static void *signal_eventfd(void *arg)
+{
+	int *fd = arg;
+	uint64_t one = 1;
+
+	for (int i = 0; i < 3; i++)
+		if (write(fd[0], &one, sizeof(one)) != sizeof(one))
+			fail_msg("eventfd write");
+	return NULL;
+}
+
+static void test_eventfd_source(void **state)
+{
+	int fd[2] = { eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), 0 };
+	CFRunLoopSourceRef src;
+	pthread_t th;
+
+	assert_true(fd[0] >= 0);
+	src = iok_cf_runloop_source_create_fd(fd[0], eventfd_perform, fd);
+	assert_non_null(src);
+	CFRunLoopAddSource(CFRunLoopGetCurrent(), src, kCFRunLoopCommonModes);
+	assert_int_equal(pthread_create(&th, NULL, signal_eventfd, fd), 0);
+	pthread_join(th, NULL);
+	assert_int_equal(CFRunLoopRunInMode(kCFRunLoopDefaultMode, 5.0, true),
+			 kCFRunLoopRunHandledSource);
+	assert_int_equal(fd[1], 3);   /* three signals, one perform */
+	assert_int_equal(CFRunLoopRunInMode(kCFRunLoopDefaultMode, 0.02, true),
+			 kCFRunLoopRunTimedOut);
+	/* The source keeps its own descriptor: closing ours is harmless. */
+	CFRunLoopSourceInvalidate(src);
+	CFRelease(src);
+	close(fd[0]);
+}
+
 static void test_absolute_time(void **state)
 {
 	CFAbsoluteTime t = CFAbsoluteTimeGetCurrent();
@@ -563,6 +608,7 @@ int main(void)
 		cmocka_unit_test(test_nested_run),
 		cmocka_unit_test(test_timers),
 		cmocka_unit_test(test_loop_per_thread),
+		cmocka_unit_test(test_eventfd_source),
 		cmocka_unit_test(test_absolute_time),
 	};
 
