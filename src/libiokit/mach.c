@@ -132,7 +132,7 @@ IOK_EXPORT const char *mach_error_string(mach_error_t error_value)
 			return iokit_texts[i].text;
 	switch (error_value) {
 	case KERN_NOT_SUPPORTED:
-		return "(os/kern) not supported";
+		return "(os/kern) service not supported";
 	case KERN_OPERATION_TIMED_OUT:
 		return "(os/kern) operation timed out";
 	case MACH_SEND_INVALID_DEST:
