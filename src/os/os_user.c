@@ -229,11 +229,43 @@ struct iok_signal {
 	int fd;
 };
 
+/* Is fd an eventfd?  (A pipe, socket or file would let the client make
+ * the host's writes block, or grow without bound.) */
+static bool is_eventfd(int fd)
+{
+	char path[64], target[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return false;
+	target[n] = '\0';
+	return strcmp(target, "anon_inode:[eventfd]") == 0;
+}
+
+/*
+ * The client shares the eventfd's open file description, so it can fill
+ * the counter and clear O_NONBLOCK at any time; a write would then block
+ * the driver thread that signals.  So the host writes only while the
+ * description is non-blocking (it sets that here and checks it before
+ * each write).  A client that clears the flag between the check and the
+ * write can still block that one write: see docs/SECURITY.md.
+ */
+static bool nonblocking(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl >= 0 && (fl & O_NONBLOCK);
+}
+
 iok_signal_t *iok_signal_from_fd(int fd)
 {
-	iok_signal_t *sig = malloc(sizeof(*sig));
+	iok_signal_t *sig;
+	int fl = fcntl(fd, F_GETFL);
 
-	if (!sig) {
+	if (fl < 0 || !is_eventfd(fd) || fcntl(fd, F_SETFL, fl | O_NONBLOCK) ||
+	    !(sig = malloc(sizeof(*sig)))) {
 		close(fd);
 		return NULL;
 	}
@@ -246,6 +278,8 @@ int iok_signal_send(iok_signal_t *sig)
 	uint64_t one = 1;
 	ssize_t n;
 
+	if (!nonblocking(sig->fd))
+		return -EPIPE;   /* made blocking by the client: not signalled */
 	do
 		n = write(sig->fd, &one, sizeof(one));
 	while (n < 0 && errno == EINTR);
@@ -260,7 +294,7 @@ void iok_signal_destroy(iok_signal_t *sig)
 	if (!sig)
 		return;
 	/* Tell a waiter that this port will not be signalled again. */
-	if (write(sig->fd, &dead, sizeof(dead)) < 0)
+	if (nonblocking(sig->fd) && write(sig->fd, &dead, sizeof(dead)) < 0)
 		iok_log(IOK_LOG_DEBUG, "port: cannot mark dead: %s", strerror(errno));
 	close(sig->fd);
 	free(sig);
