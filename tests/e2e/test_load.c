@@ -88,10 +88,12 @@ static int setup(void **state)
 	uint64_t s[kFaultStatCount];
 	uint32_t n = kFaultStatCount;
 
-	iok_test_raise_fd_limit();   /* inherited by the host */
+	/* The host raises its own limit (iokitd does, at start); this
+	 * process raises its own after starting it. */
 	host = iok_test_host_start(drivers);
 	if (host <= 0)
 		return -1;
+	iok_test_raise_fd_limit();
 	ctl = open_class(kFaultServiceClass);
 	/* A first call, so that ctl's call channel is in every baseline. */
 	return ctl && IOConnectCallScalarMethod(ctl, kFaultStats, NULL, 0, s, &n) == 0 ? 0 : -1;
