@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -180,6 +181,63 @@ static void test_thousand_connections(void **state)
 	assert_int_equal(s[kFaultStatDied] - s0[kFaultStatDied], n);
 	free(fd);
 	free(conn);
+}
+
+/* CPU time (user + system) of process pid, in clock ticks. */
+static long cpu_ticks(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut = 0, st = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	p = p ? strrchr(buf, ')') : NULL;
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut,
+			 &st) != 2)
+		return -1;
+	return (long)(ut + st);
+}
+
+/* More connections than the host may hold descriptors: the ones it cannot
+ * accept wait (the host does not spin on its listening socket), and are
+ * served once others leave. */
+static void test_flood_beyond_fd_limit(void **state)
+{
+	enum { EXTRA = 40 };
+	int fds0 = iok_test_fd_count(host), threads0 = iok_test_thread_count(host);
+	struct rlimit old, low;
+	int fd[EXTRA], n = 0;
+	uint64_t s[kFaultStatCount];
+	long t0, spent;
+
+	assert_int_equal(prlimit(host, RLIMIT_NOFILE, NULL, &old), 0);
+	low = (struct rlimit){ (rlim_t)fds0 + 20, old.rlim_max };
+	assert_int_equal(prlimit(host, RLIMIT_NOFILE, &low, NULL), 0);
+	/* 20 fit; the rest wait in the backlog. */
+	for (int i = 0; i < EXTRA; i++)
+		if ((fd[n] = raw_connect()) >= 0)
+			n++;
+	usleep(300000);
+	t0 = cpu_ticks(host);
+	usleep(1000000);
+	spent = cpu_ticks(host) - t0;
+	/* Room again: the waiting ones are accepted and served. */
+	assert_int_equal(prlimit(host, RLIMIT_NOFILE, &old, NULL), 0);
+	assert_int_equal(n, EXTRA);
+	/* At most a tenth of a CPU-second in a second of waiting. */
+	if (spent > sysconf(_SC_CLK_TCK) / 10)
+		print_error("the host spent %ld ticks waiting for descriptors\n", spent);
+	assert_true(spent <= sysconf(_SC_CLK_TCK) / 10);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(raw_hello(fd[i]), 0);
+	for (int i = 0; i < n; i++)
+		close(fd[i]);
+	settle(fds0, threads0, s);
 }
 
 /* ---- 64 clients x threads ---------------------------------------------------- */
@@ -478,6 +536,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_thousand_connections),
+		cmocka_unit_test(test_flood_beyond_fd_limit),
 		cmocka_unit_test(test_64_clients_many_threads),
 		cmocka_unit_test(test_soak),
 	};
