@@ -280,8 +280,13 @@ static void accept_client(int lfd)
 	char name[64];
 	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 
-	if (fd < 0)
+	if (fd < 0) {
+		/* Out of descriptors or memory: the connection stays in the
+		 * backlog and the socket readable; wait instead of spinning. */
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+			usleep(10000);
 		return;
+	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) || !(cl = malloc(sizeof(*cl)))) {
 		close(fd);
 		return;

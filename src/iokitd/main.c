@@ -21,6 +21,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 static void usage(FILE *f)
@@ -82,6 +83,15 @@ int main(int argc, char **argv)
 		socket_path = path;
 	}
 	host_block_signals();
+	{
+		/* Each client holds a descriptor or more: as many as allowed. */
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
 	/* Entitlements the host grants its clients (there is no code
 	 * signing on Linux): a comma-separated list, see docs/SECURITY.md. */
 	iok_runtime_set_entitlements(getenv("IOKIT_ENTITLEMENTS"));

@@ -232,18 +232,59 @@ struct iok_signal {
 	bool is_socket;
 };
 
+/* Is fd an eventfd?  (A pipe, socket or file would let the client make
+ * the host's writes block, or grow without bound.) */
+static bool is_eventfd(int fd)
+{
+	char path[64], target[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return false;
+	target[n] = '\0';
+	return strcmp(target, "anon_inode:[eventfd]") == 0;
+}
+
+/*
+ * The client shares the eventfd's open file description, so it can fill
+ * the counter and clear O_NONBLOCK at any time; a write would then block
+ * the driver thread that signals.  So the host writes only while the
+ * description is non-blocking (it sets that here and checks it before
+ * each write).  A client that clears the flag between the check and the
+ * write can still block that one write: see docs/SECURITY.md.
+ */
+static bool is_seqpacket_socket(int fd)
+{
+	int type = 0;
+	socklen_t len = sizeof(type);
+
+	return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_SEQPACKET;
+}
+
+static bool nonblocking(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl >= 0 && (fl & O_NONBLOCK);
+}
+
 iok_signal_t *iok_signal_from_fd(int fd)
 {
-	iok_signal_t *sig = malloc(sizeof(*sig));
-	struct stat st;
+	iok_signal_t *sig;
+	int fl = fcntl(fd, F_GETFL);
+	bool sock = is_seqpacket_socket(fd);
 
-	if (!sig || fstat(fd, &st)) {
-		free(sig);
+	/* A message socket is written with MSG_DONTWAIT, whatever its flags;
+	 * an eventfd only while non-blocking (see above). */
+	if (fl < 0 || (!sock && (!is_eventfd(fd) || fcntl(fd, F_SETFL, fl | O_NONBLOCK))) ||
+	    !(sig = malloc(sizeof(*sig)))) {
 		close(fd);
 		return NULL;
 	}
 	sig->fd = fd;
-	sig->is_socket = S_ISSOCK(st.st_mode);
+	sig->is_socket = sock;
 	return sig;
 }
 
@@ -278,6 +319,8 @@ int iok_signal_send(iok_signal_t *sig)
 		/* A full queue already holds something that wakes the receiver. */
 		return ret == -EAGAIN ? 0 : ret;
 	}
+	if (!nonblocking(sig->fd))
+		return -EPIPE;   /* made blocking by the client: not signalled */
 	do
 		n = write(sig->fd, &one, sizeof(one));
 	while (n < 0 && errno == EINTR);
@@ -293,7 +336,7 @@ void iok_signal_destroy(iok_signal_t *sig)
 		return;
 	/* Tell a waiter that this port will not be signalled again (a
 	 * message port's receiver keeps its own peer end: nothing to say). */
-	if (!sig->is_socket && write(sig->fd, &dead, sizeof(dead)) < 0)
+	if (!sig->is_socket && nonblocking(sig->fd) && write(sig->fd, &dead, sizeof(dead)) < 0)
 		iok_log(IOK_LOG_DEBUG, "port: cannot mark dead: %s", strerror(errno));
 	close(sig->fd);
 	free(sig);

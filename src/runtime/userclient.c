@@ -406,15 +406,17 @@ IOReturn iok_user_client_call(iok_service_t *uc, IOExternalMethodArguments *args
 
 /* ---- dispatch checks (§2.3, §2.4) ---------------------------------------- */
 
-static uint32_t input_struct_size(const IOExternalMethodArguments *a)
+/* Structure sizes in 64 bits: a descriptor may be longer than 4 GiB, and
+ * must not pass a check by its length's low 32 bits. */
+static uint64_t input_struct_size(const IOExternalMethodArguments *a)
 {
-	return a->structureInputDescriptor ? (uint32_t)iok_memory_length(a->structureInputDescriptor)
+	return a->structureInputDescriptor ? iok_memory_length(a->structureInputDescriptor)
 					   : a->structureInputSize;
 }
 
-static uint32_t output_struct_size(const IOExternalMethodArguments *a)
+static uint64_t output_struct_size(const IOExternalMethodArguments *a)
 {
-	return a->structureOutputDescriptor ? (uint32_t)iok_memory_length(a->structureOutputDescriptor)
+	return a->structureOutputDescriptor ? iok_memory_length(a->structureOutputDescriptor)
 					    : a->structureOutputSize;
 }
 

@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: MIT
 # End-to-end tests: a real iokitd on a private socket, clients in other
 # processes.
-add_library(iok_test_host STATIC ${CMAKE_CURRENT_SOURCE_DIR}/e2e/host_harness.c)
-target_include_directories(iok_test_host PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/e2e)
+add_library(iok_test_host STATIC ${CMAKE_CURRENT_SOURCE_DIR}/e2e/host_harness.c
+	${CMAKE_CURRENT_SOURCE_DIR}/e2e/raw_client.c)
+target_include_directories(iok_test_host PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/e2e
+	${PROJECT_SOURCE_DIR}/src/wire)
 target_compile_definitions(iok_test_host PRIVATE _GNU_SOURCE
 	IOKITD_PATH="$<TARGET_FILE:iokitd>"
 	IOK_TEST_DRIVER_DIR="${PROJECT_BINARY_DIR}/drivers")

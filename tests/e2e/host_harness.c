@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -42,7 +43,7 @@ pid_t iok_test_host_start(const char *const *drivers)
 
 pid_t iok_test_host_start_ex(const char *const *drivers, const char *const *extra)
 {
-	char *argv[32];
+	char *argv[48];
 	char paths[16][512];
 	int argc = 0, n = 0;
 	pid_t pid;
@@ -55,11 +56,22 @@ pid_t iok_test_host_start_ex(const char *const *drivers, const char *const *extr
 	chmod(tmpdir, 0711);
 	snprintf(sock, sizeof(sock), "%s/iokitd.sock", tmpdir);
 	setenv("IOKIT_SOCKET", sock, 1);
+	if (iok_test_valgrind()) {
+		/* The host under memcheck: any error or definite leak makes its
+		 * exit status 99, which iok_test_host_stop returns. */
+		argv[argc++] = (char *)"valgrind";
+		argv[argc++] = (char *)"--quiet";
+		argv[argc++] = (char *)"--error-exitcode=99";
+		argv[argc++] = (char *)"--leak-check=full";
+		argv[argc++] = (char *)"--errors-for-leak-kinds=definite,indirect";
+		argv[argc++] = (char *)"--show-leak-kinds=definite,indirect";
+		argv[argc++] = (char *)"--track-fds=no";
+	}
 	argv[argc++] = (char *)IOKITD_PATH;
 	argv[argc++] = (char *)"--no-default-drivers";
 	argv[argc++] = (char *)"--socket";
 	argv[argc++] = sock;
-	for (int i = 0; extra && extra[i] && argc < 12; i++)
+	for (int i = 0; extra && extra[i] && argc < 20; i++)
 		argv[argc++] = (char *)extra[i];
 	for (; drivers && drivers[n] && n < 16; n++) {
 		/* A test-only driver first: a stale copy of one left in the
@@ -75,10 +87,10 @@ pid_t iok_test_host_start_ex(const char *const *drivers, const char *const *extr
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		execv(argv[0], argv);
+		execvp(argv[0], argv);
 		_exit(127);
 	}
-	for (int i = 0; i < 500; i++) {   /* up to 5 s */
+	for (int i = 0; i < (iok_test_valgrind() ? 6000 : 500); i++) {   /* 5 s, 60 under valgrind */
 		int status;
 
 		if (can_connect())
@@ -106,6 +118,72 @@ int iok_test_host_stop(pid_t pid)
 	unlink(sock);
 	rmdir(tmpdir);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+bool iok_test_valgrind(void)
+{
+	const char *v = getenv("IOK_VALGRIND");
+
+	return v && *v && strcmp(v, "0") != 0;
+}
+
+int iok_test_rounds(int n)
+{
+	const char *v = getenv("IOK_TEST_SCALE");
+	long pct = v ? strtol(v, NULL, 10) : 100;
+	long r = (long)n * (pct > 0 ? pct : 100) / 100;
+
+	return r < 1 ? 1 : (int)r;
+}
+
+/* Counts the lines of /proc/PID/FILE (containing what, if not NULL). */
+static int count_lines(pid_t pid, const char *file, const char *what)
+{
+	char path[64], line[1024];
+	FILE *f;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!what || strstr(line, what))
+			n++;
+	fclose(f);
+	return n;
+}
+
+int iok_test_map_count(pid_t pid, const char *what)
+{
+	return count_lines(pid, "maps", what);
+}
+
+int iok_test_thread_count(pid_t pid)
+{
+	char path[64], line[256];
+	FILE *f;
+	int n = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Threads: %d", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+void iok_test_raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 int iok_test_fd_count(pid_t pid)

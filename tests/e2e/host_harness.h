@@ -3,6 +3,7 @@
 #ifndef IOK_HOST_HARNESS_H
 #define IOK_HOST_HARNESS_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #ifdef __cplusplus
@@ -23,6 +24,20 @@ pid_t iok_test_host_start_ex(const char *const *drivers, const char *const *extr
 int iok_test_host_stop(pid_t pid);
 /* The socket path of the running host. */
 const char *iok_test_host_socket(void);
+
+/* IOK_VALGRIND is set (and not 0): hosts run under valgrind's memcheck
+ * (leak check on; an error or a definite leak makes the host's exit
+ * status 99), and tests scale their loops down. */
+bool iok_test_valgrind(void);
+/* n scaled by IOK_TEST_SCALE percent (default 100), at least 1: the
+ * slow builds (valgrind, ThreadSanitizer) run fewer rounds of each loop. */
+int iok_test_rounds(int n);
+/* Lines of /proc/PID/maps, or only those containing what ("memfd:"). */
+int iok_test_map_count(pid_t pid, const char *what);
+/* Threads of process pid (from /proc), or -1. */
+int iok_test_thread_count(pid_t pid);
+/* Raises this process's RLIMIT_NOFILE soft limit to its hard limit. */
+void iok_test_raise_fd_limit(void);
 
 /* Number of open descriptors of process pid (from /proc), or -1. */
 int iok_test_fd_count(pid_t pid);

@@ -89,6 +89,27 @@ static void test_descriptor_sizes(void **state)
 	iok_memory_release(out);
 }
 
+/* A descriptor of 4 GiB + 8 bytes is not an 8-byte structure (the
+ * out-of-line buffer of a call channel may be that large). */
+static void test_descriptor_sizes_beyond_32_bits(void **state)
+{
+	IOExternalMethodArguments a = args(1, 0, 2, 16);
+	static uint8_t byte;
+	iok_memory_t *in = iok_memory_wrap(&byte, ((size_t)1 << 32) + 8);
+	iok_memory_t *out = iok_memory_wrap(&byte, ((size_t)1 << 32) + 16);
+
+	called = 0;
+	a.structureInputDescriptor = in;
+	assert_int_equal(run(0, a), kIOReturnBadArgument);
+	a = args(1, 8, 2, 0);
+	a.structureOutputDescriptor = out;
+	a.structureOutputDescriptorSize = 16;
+	assert_int_equal(run(0, a), kIOReturnBadArgument);
+	assert_int_equal(called, 0);
+	iok_memory_release(in);
+	iok_memory_release(out);
+}
+
 static void test_async_and_entitlement(void **state)
 {
 	IOExternalMethodArguments a = args(1, 8, 2, 16);
@@ -131,6 +152,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_each_check),
 		cmocka_unit_test(test_descriptor_sizes),
+		cmocka_unit_test(test_descriptor_sizes_beyond_32_bits),
 		cmocka_unit_test(test_async_and_entitlement),
 		cmocka_unit_test(test_null_table_and_legacy),
 	};
