@@ -12,6 +12,7 @@ shift 3
 here=$(cd "$(dirname "$0")" && pwd)
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
+chmod 755 "$stage"
 mkdir -p "$stage/bin" "$stage/lib/iokit" "$stage/tests" "$stage/proc" "$stage/sys" \
 	"$stage/dev" "$stage/tmp" "$stage/etc"
 cp /bin/busybox "$stage/bin/busybox"
