@@ -232,6 +232,49 @@ static int dev_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/*
+ * Per-request buffers: the request (up to a call with its largest inband
+ * structure) and a call's reply side by side.  A few are kept for reuse,
+ * so that a method call allocates nothing (with init_on_alloc, the usual
+ * Debian setting, every allocation would also be cleared).
+ */
+#define CALL_REP_SIZE (sizeof(struct iok_wire_call_reply) + IOK_WIRE_MAX_INBAND)
+#define POOL_REQ_CAP ALIGN(sizeof(struct iok_wire_call) + IOK_WIRE_MAX_INBAND, 64)
+#define POOL_BUF_SIZE (POOL_REQ_CAP + CALL_REP_SIZE)
+#define POOL_MAX 16
+
+static DEFINE_SPINLOCK(pool_lock);
+static void *pool[POOL_MAX];
+static unsigned int pool_n;
+
+static void *pool_get(void)
+{
+	void *p = NULL;
+
+	spin_lock(&pool_lock);
+	if (pool_n)
+		p = pool[--pool_n];
+	spin_unlock(&pool_lock);
+	return p ? p : kmalloc(POOL_BUF_SIZE, GFP_KERNEL | __GFP_NOWARN);
+}
+
+static void pool_put(void *p)
+{
+	spin_lock(&pool_lock);
+	if (p && pool_n < POOL_MAX) {
+		pool[pool_n++] = p;
+		p = NULL;
+	}
+	spin_unlock(&pool_lock);
+	kfree(p);
+}
+
+static void pool_drain(void)
+{
+	while (pool_n)
+		kfree(pool[--pool_n]);
+}
+
 /* A request being answered. */
 struct kreq {
 	struct iok_kmsg km;
@@ -290,8 +333,7 @@ static int do_call(iok_task_t *task, struct kreq *r)
 			ool = &kool;
 		}
 	}
-	n = iok_server_call(task, r->req, r->len, ool, r->rep,
-			    sizeof(struct iok_wire_call_reply) + IOK_WIRE_MAX_INBAND);
+	n = iok_server_call(task, r->req, r->len, ool, r->rep, CALL_REP_SIZE);
 	if (n >= 0) {
 		rep = r->rep;
 		r->rep_len = n;
@@ -383,21 +425,28 @@ static int do_generic(iok_task_t *task, struct kreq *r)
 	return 0;
 }
 
+static_assert(offsetof(struct iok_kmsg, fd) == offsetof(struct iok_kmsg, rep_len) + 4);
+
 static long dev_msg(struct kclient *cl, struct iok_kmsg __user *uarg)
 {
 	struct kreq r = { .out_file = NULL };
 	const struct iok_wire_hdr *h;
-	size_t rep_cap;
+	void *buf, *big = NULL;
 	int fd = -1, ret;
+	u32 out[2];
 
 	if (copy_from_user(&r.km, uarg, sizeof(r.km)))
 		return -EFAULT;
 	if (r.km.req_len < sizeof(struct iok_wire_hdr) || r.km.req_len > IOK_WIRE_MAX_MSG)
 		return -EINVAL;
 	r.len = r.km.req_len;
-	r.req = kvmalloc(r.len, GFP_KERNEL | __GFP_NOWARN);
-	if (!r.req)
+	buf = pool_get();
+	if (!buf)
 		return -ENOMEM;
+	ret = -ENOMEM;
+	r.req = r.len <= POOL_REQ_CAP ? buf : (big = kvmalloc(r.len, GFP_KERNEL | __GFP_NOWARN));
+	if (!r.req)
+		goto out;
 	ret = -EFAULT;
 	if (copy_from_user(r.req, u64_to_user_ptr(r.km.req), r.len))
 		goto out;
@@ -406,19 +455,16 @@ static long dev_msg(struct kclient *cl, struct iok_kmsg __user *uarg)
 	ret = -EINVAL;
 	if (h->size != r.len)
 		goto out;
-	rep_cap = h->op == IOK_OP_CONNECT_CALL ?
-			  sizeof(struct iok_wire_call_reply) + IOK_WIRE_MAX_INBAND :
-			  IOK_WIRE_MAX_MSG;
-	ret = -ENOMEM;
-	r.rep = kvmalloc(rep_cap, GFP_KERNEL | __GFP_NOWARN);
-	if (!r.rep)
-		goto out;
-	if (h->op == IOK_OP_CONNECT_CALL)
+	if (h->op == IOK_OP_CONNECT_CALL) {
+		r.rep = (u8 *)buf + POOL_REQ_CAP;
 		ret = do_call(cl->task, &r);
-	else if (fd_op(h->op))
-		ret = do_fd_op(cl->task, &r);
-	else
-		ret = do_generic(cl->task, &r);
+	} else {
+		ret = -ENOMEM;
+		r.rep = kvmalloc(IOK_WIRE_MAX_MSG, GFP_KERNEL | __GFP_NOWARN);
+		if (!r.rep)
+			goto out;
+		ret = fd_op(h->op) ? do_fd_op(cl->task, &r) : do_generic(cl->task, &r);
+	}
 	if (ret)
 		goto out;
 	ret = -ENOSPC;
@@ -427,6 +473,9 @@ static long dev_msg(struct kclient *cl, struct iok_kmsg __user *uarg)
 	ret = -EFAULT;
 	if (copy_to_user(u64_to_user_ptr(r.km.rep), r.rep, r.rep_len))
 		goto out;
+	ret = 0;
+	if (h->op == IOK_OP_CONNECT_CALL)
+		goto out;   /* the reply's hdr.size says it all; no descriptor */
 	if (r.out_file) {
 		fd = get_unused_fd_flags(O_CLOEXEC);
 		if (fd < 0) {
@@ -434,9 +483,10 @@ static long dev_msg(struct kclient *cl, struct iok_kmsg __user *uarg)
 			goto out;
 		}
 	}
-	r.km.rep_len = r.rep_len;
-	r.km.fd = fd;
-	if (put_user(r.km.rep_len, &uarg->rep_len) || put_user(r.km.fd, &uarg->fd)) {
+	/* rep_len and fd, side by side at the end of struct iok_kmsg. */
+	out[0] = r.rep_len;
+	out[1] = (u32)fd;
+	if (copy_to_user(&uarg->rep_len, out, sizeof(out))) {
 		if (fd >= 0)
 			put_unused_fd(fd);
 		goto out;
@@ -449,8 +499,10 @@ static long dev_msg(struct kclient *cl, struct iok_kmsg __user *uarg)
 out:
 	if (r.out_file)
 		fput(r.out_file);
-	kvfree(r.rep);
-	kvfree(r.req);
+	if (r.rep && r.rep != (u8 *)buf + POOL_REQ_CAP)
+		kvfree(r.rep);
+	kvfree(big);
+	pool_put(buf);
 	return ret;
 }
 
@@ -502,6 +554,7 @@ static int __init iokit_init(void)
 static void __exit iokit_exit(void)
 {
 	misc_deregister(&iok_misc);
+	pool_drain();
 	iok_runtime_shutdown();
 	iok_runtime_set_entitlements(NULL);
 	kfree(entitlements_value);

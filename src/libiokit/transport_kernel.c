@@ -99,6 +99,11 @@ static int kfd(IOReturn *ret)
 {
 	int fd;
 
+	/* Once up, the descriptor stays (until a fork, in the child). */
+	if (__atomic_load_n(&kconn.state, __ATOMIC_ACQUIRE) == K_UP) {
+		*ret = kIOReturnSuccess;
+		return kconn.fd;
+	}
 	pthread_once(&atfork_once, install_atfork);
 	pthread_mutex_lock(&kconn.lock);
 	if (kconn.state == K_NEW) {
@@ -119,7 +124,7 @@ static int kfd(IOReturn *ret)
 			return -1;
 		}
 		kconn.fd = fd;
-		kconn.state = K_UP;
+		__atomic_store_n(&kconn.state, K_UP, __ATOMIC_RELEASE);
 	}
 	fd = kconn.fd;
 	pthread_mutex_unlock(&kconn.lock);
@@ -343,8 +348,9 @@ IOReturn iok_kern_chan_call(struct iok_chan *chan, const struct iok_wire_call_re
 		return ret;
 	if (ioctl(fd, IOK_IOC_MSG, &km) < 0)
 		return from_errno(errno);
-	if (km.rep_len < sizeof(*r) || r->hdr.size != km.rep_len ||
-	    km.rep_len != sizeof(*r) + r->struct_out_size)
+	/* Calls get no rep_len back: the reply's own size, checked. */
+	if (r->hdr.size < sizeof(*r) || r->hdr.size > sizeof(ch->rep) ||
+	    r->hdr.size != sizeof(*r) + r->struct_out_size || r->hdr.op != IOK_OP_CONNECT_CALL)
 		return kIOReturnIPCError;
 	*reply = r;
 	return kIOReturnSuccess;

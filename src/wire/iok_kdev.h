@@ -21,6 +21,9 @@
  * to (the kernel copies the ranges in and out).  Calls do not use call
  * channels (IOK_OP_CHANNEL_* are refused).
  *
+ * For IOK_OP_CONNECT_CALL (the hot path) rep_len and fd are not written
+ * back: the reply's hdr.size is its length (at most rep_cap).
+ *
  * Every size is checked by the kernel before use; req_len must equal the
  * request's hdr.size.  An ioctl fails (-1, errno) only when the request
  * cannot be answered at all (EFAULT, EINVAL for a request without a
@@ -48,7 +51,7 @@ struct iok_kmsg {
 	uint64_t ool_size;
 	uint32_t req_len;    /* bytes at req */
 	uint32_t rep_cap;    /* bytes at rep */
-	uint32_t rep_len;    /* out: the reply's length */
+	uint32_t rep_len;    /* out: the reply's length (not for calls) */
 	int32_t fd;          /* in and out, see above; -1 for none */
 };
 _Static_assert(sizeof(struct iok_kmsg) == 48, "iok_kmsg");

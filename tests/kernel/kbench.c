@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "iok_kdev.h"
+#include "iok_wire.h"
 
 #define MSG 64
 
@@ -130,6 +131,66 @@ static double scalar_call(io_connect_t c, size_t batches)
 	}
 	m = median(v, batches);
 	free(v);
+	return m;
+}
+
+/* The same call as raw ioctls on a descriptor of our own: where the time
+ * goes (no request at all, a call on a name that is not a connection, the
+ * call itself without libiokit). */
+struct rawcall {
+	struct iok_wire_call c;
+	struct iok_wire_call_reply r;
+	uint8_t inband[IOK_WIRE_MAX_INBAND];
+	struct iok_kmsg km;
+};
+
+static uint32_t raw_op(int fd, uint16_t op, uint32_t obj, const char *str, uint32_t *obj2)
+{
+	static uint8_t rep[IOK_WIRE_MAX_MSG];
+	uint8_t buf[sizeof(struct iok_wire_msg) + 256] = { 0 };
+	struct iok_wire_msg *m = (struct iok_wire_msg *)buf;
+	uint32_t sl = str ? (uint32_t)strlen(str) + 1 : 0;
+	struct iok_kmsg km = { .req = (uintptr_t)m, .rep = (uintptr_t)rep, .rep_cap = sizeof(rep),
+			       .fd = -1 };
+
+	m->hdr.size = (uint32_t)sizeof(*m) + sl;
+	m->hdr.op = op;
+	m->obj = obj;
+	m->str_len = sl;
+	memcpy(m + 1, str ? str : "", sl);
+	km.req_len = m->hdr.size;
+	if (ioctl(fd, IOK_IOC_MSG, &km))
+		die("raw op");
+	*obj2 = ((struct iok_wire_msg *)rep)->obj2 ? ((struct iok_wire_msg *)rep)->obj2
+						  : ((struct iok_wire_msg *)rep)->obj;
+	return (uint32_t)((struct iok_wire_msg *)rep)->hdr.result;
+}
+
+static double raw_call(int fd, uint32_t conn, uint32_t req_len, size_t batches)
+{
+	struct rawcall *rc = calloc(1, sizeof(*rc));
+	double *v = malloc(batches * sizeof(*v));
+	double m;
+
+	rc->c.hdr.op = IOK_OP_CONNECT_CALL;
+	rc->c.hdr.size = sizeof(rc->c);
+	rc->c.conn = conn;
+	rc->c.selector = 0;
+	rc->c.scalar_in_count = 1;
+	rc->c.scalar_out_count = 1;
+	rc->km = (struct iok_kmsg){ .req = (uintptr_t)&rc->c, .req_len = req_len,
+				    .rep = (uintptr_t)&rc->r, .rep_cap = sizeof(rc->r) + IOK_WIRE_MAX_INBAND,
+				    .fd = -1 };
+	for (size_t b = 0; b < batches; b++) {
+		uint64_t t0 = now_ns();
+
+		for (int i = 0; i < BATCH; i++)
+			ioctl(fd, IOK_IOC_MSG, &rc->km);
+		v[b] = (double)(now_ns() - t0) / BATCH;
+	}
+	m = median(v, batches);
+	free(v);
+	free(rc);
 	return m;
 }
 
@@ -233,7 +294,8 @@ int main(int argc, char **argv)
 	mach_port_t port = IODataQueueAllocateNotificationPort();
 	mach_vm_address_t addr = 0;
 	mach_vm_size_t size = 0;
-	double t_null[3], t_call[3], tp_q[3], tp_ring[3];
+	double t_null[3], t_call[3], tp_q[3], tp_ring[3], t_inval, t_noconn, t_raw;
+	uint32_t svc, conn;
 	io_connect_t c;
 	int fd = open(IOK_KDEV_PATH, O_RDWR | O_CLOEXEC);
 
@@ -250,6 +312,12 @@ int main(int argc, char **argv)
 		tp_q[k] = queue(c, (IODataQueueMemory *)(uintptr_t)addr, port, msgs);
 		tp_ring[k] = raw_ring(msgs);
 	}
+	if (raw_op(fd, IOK_OP_ENTRY_FROM_PATH, 0, "IOService:/IOResources/KBenchService", &svc) ||
+	    raw_op(fd, IOK_OP_SERVICE_OPEN, svc, NULL, &conn))
+		die("raw open");
+	t_inval = raw_call(fd, conn, 3, batches);
+	t_noconn = raw_call(fd, 0x4243, sizeof(struct iok_wire_call), batches);
+	t_raw = raw_call(fd, conn, sizeof(struct iok_wire_call), batches);
 	median(t_null, 3);
 	median(t_call, 3);
 	median(tp_q, 3);
@@ -258,6 +326,9 @@ int main(int argc, char **argv)
 	printf("  %-44s %12s\n", "round trip", "ns");
 	printf("  %-44s %12.0f\n", "null ioctl on /dev/iokit", t_null[1]);
 	printf("  %-44s %12.0f\n", "IOConnectCallScalarMethod (1 in, 1 out)", t_call[1]);
+	printf("  %-44s %12.0f\n", "  the ioctl refused at once (no header)", t_inval);
+	printf("  %-44s %12.0f\n", "  a call on a name that is no connection", t_noconn);
+	printf("  %-44s %12.0f\n", "  the same call as a raw ioctl", t_raw);
 	printf("  %-44s %12s\n", "throughput, 64-byte messages", "msg/s");
 	printf("  %-44s %12.0f\n", "data queue (driver -> IODataQueueDequeue)", tp_q[1]);
 	printf("  %-44s %12.0f\n", "raw mmap'd SPSC ring (process -> process)", tp_ring[1]);

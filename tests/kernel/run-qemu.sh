@@ -15,9 +15,9 @@ if [ -z "$kernel" ] || [ ! -r "$kernel" ]; then
 	exit 2
 fi
 echo "run-qemu: booting $kernel (TCG, 2 CPUs, limit ${limit}s)"
-timeout -k 10 "$limit" qemu-system-x86_64 -accel tcg -smp 2 -m 768M -nographic -no-reboot \
+timeout -k 10 "$limit" qemu-system-x86_64 -accel tcg ${QEMU_CPU:+-cpu "$QEMU_CPU"} -smp 2 -m 768M -nographic -no-reboot \
 	-kernel "$kernel" -initrd "$img" \
-	-append "console=ttyS0 panic=-1 loglevel=5 quiet" </dev/null >"$log" 2>&1
+	-append "console=ttyS0 panic=-1 loglevel=5 quiet ${KERNEL_ARGS:-}" </dev/null >"$log" 2>&1
 rc=$?
 tr -d '\r' <"$log" >"$log.txt" && mv "$log.txt" "$log"
 status=0
