@@ -40,5 +40,8 @@ if [ -n "$bad" ]; then
 	status=1
 fi
 grep '^IOK-GUEST-DONE' "$log"
+passed=$(grep -c '^IOK-TEST .* PASS' "$log")
+failed=$(grep -c '^IOK-TEST .* FAIL' "$log")
+echo "kernel: $passed passed, $failed failed"
 [ "$status" -eq 0 ] && echo "run-qemu: PASS" || echo "run-qemu: FAIL (log: $log)"
 exit "$status"
