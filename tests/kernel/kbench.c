@@ -43,7 +43,7 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static void die(const char *what)
+static void __attribute__((noreturn)) die(const char *what)
 {
 	fprintf(stderr, "kbench: %s\n", what);
 	exit(1);
@@ -295,8 +295,8 @@ int main(int argc, char **argv)
 	mach_vm_address_t addr = 0;
 	mach_vm_size_t size = 0;
 	double t_null[3], t_call[3], tp_q[3], tp_ring[3], t_inval, t_noconn, t_raw;
-	uint32_t svc, conn;
-	io_connect_t c;
+	uint32_t svc = 0, conn = 0;
+	io_connect_t c = IO_OBJECT_NULL;
 	int fd = open(IOK_KDEV_PATH, O_RDWR | O_CLOEXEC);
 
 	if (fd < 0 || !s || IOServiceOpen(s, mach_task_self(), 0, &c))
