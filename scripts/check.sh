@@ -6,7 +6,11 @@
 #      which also builds the libFuzzer targets and runs each briefly;
 #   3. a clang build with ThreadSanitizer running every test (the hosts the
 #      end-to-end tests start are instrumented too: a report fails the test
-#      through the host's exit status).
+#      through the host's exit status);
+#   4. the kernel host: iokit.ko and the driver modules built against the
+#      packaged kernel headers, the end-to-end suite run against them in the
+#      packaged kernel booted under QEMU (tests/kernel/run.sh; skipped with
+#      a message when the kernel packages are not installed).
 # Exits non-zero if anything fails.
 set -eu
 BUILD=${1:-build}
@@ -30,4 +34,14 @@ if command -v clang >/dev/null 2>&1; then
 	cmake --build build-tsan -j "$JOBS"
 	TSAN_OPTIONS=second_deadlock_stack=1 \
 		ctest --test-dir build-tsan --output-on-failure -j "$JOBS" -E headers
+fi
+
+echo "== kernel: iokit.ko in a booted kernel under QEMU (tests/kernel/run.sh)"
+kernel_rc=0
+sh tests/kernel/run.sh "$BUILD" || kernel_rc=$?
+if [ "$kernel_rc" -eq 77 ]; then
+	echo "== kernel stage skipped (packages missing; see above)"
+elif [ "$kernel_rc" -ne 0 ]; then
+	echo "== kernel stage FAILED"
+	exit "$kernel_rc"
 fi

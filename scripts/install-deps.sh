@@ -7,6 +7,9 @@ set -eu
 PKGS="build-essential cmake pkg-config clang llvm libclang-rt-14-dev \
 libcmocka-dev libplist-dev libplist-utils valgrind cppcheck clang-tidy"
 
+# The kernel test's packages are optional: installed when possible.
+sh "$(dirname "$0")/install-kernel-deps.sh"
+
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -104,6 +104,8 @@ IOReturn iok_chan_get(struct iok_chan **out)
 	IOReturn ret;
 	int fd;
 
+	if (iok_kern_active())
+		return iok_kern_chan_get(out);
 	if (ch && ch->fork_gen == iok_fork_generation()) {
 		if (ch->broken)
 			return kIOReturnNotResponding;   /* the host dropped it */
@@ -146,6 +148,8 @@ IOReturn iok_chan_get(struct iok_chan **out)
 
 struct iok_wire_call *iok_chan_request(struct iok_chan *ch)
 {
+	if (iok_kern_active())
+		return iok_kern_chan_request(ch);
 	return (struct iok_wire_call *)(ch->base + IOK_CHAN_REQ_OFF);
 }
 
@@ -156,6 +160,8 @@ IOReturn iok_chan_ool(struct iok_chan *ch, size_t size, uint8_t **base)
 	IOReturn ret;
 	int fd;
 
+	if (iok_kern_active())
+		return iok_kern_chan_ool(ch, size, base);
 	if (size <= ch->ool_size) {
 		*base = ch->ool;
 		return kIOReturnSuccess;
@@ -219,7 +225,7 @@ static IOReturn wait_reply(struct iok_chan *ch, uint32_t seq, uint64_t spin_ns)
 	return kIOReturnSuccess;
 }
 
-IOReturn iok_chan_call(struct iok_chan *ch, const struct iok_wire_call_reply **reply)
+static IOReturn chan_call(struct iok_chan *ch, const struct iok_wire_call_reply **reply)
 {
 	const struct iok_wire_call *req = iok_chan_request(ch);
 	uint64_t bytes = req->ool_in_size + req->ool_out_size;
@@ -259,4 +265,11 @@ IOReturn iok_chan_call(struct iok_chan *ch, const struct iok_wire_call_reply **r
 		ch->avg_ns = (ch->avg_ns * 7 + (now_ns() - t0)) / 8;
 	*reply = (const struct iok_wire_call_reply *)(ch->base + IOK_CHAN_REP_OFF);
 	return kIOReturnSuccess;
+}
+
+IOReturn iok_chan_call(struct iok_chan *ch, const struct iok_wire_call_reply **reply)
+{
+	if (iok_kern_active())
+		return iok_kern_chan_call(ch, reply);
+	return chan_call(ch, reply);
 }

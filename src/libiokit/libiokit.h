@@ -107,4 +107,16 @@ struct iok_wire_call *iok_chan_request(struct iok_chan *ch);
 IOReturn iok_chan_ool(struct iok_chan *ch, size_t size, uint8_t **base);
 IOReturn iok_chan_call(struct iok_chan *ch, const struct iok_wire_call_reply **reply);
 
+/*
+ * The kernel transport (transport_kernel.c): when iok_kern_active(), the
+ * calls above and the call channel go through /dev/iokit instead.
+ */
+bool iok_kern_active(void);
+IOReturn iok_kern_call_fd2(const struct iok_rpc *req, int fd, struct iok_reply *rep, int *out_fd);
+bool iok_kern_alive(void);
+IOReturn iok_kern_chan_get(struct iok_chan **out);
+struct iok_wire_call *iok_kern_chan_request(struct iok_chan *ch);
+IOReturn iok_kern_chan_ool(struct iok_chan *ch, size_t size, uint8_t **base);
+IOReturn iok_kern_chan_call(struct iok_chan *ch, const struct iok_wire_call_reply **reply);
+
 #endif /* LIBIOKIT_H */

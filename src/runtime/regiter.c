@@ -16,7 +16,7 @@
 enum { kIORegistryIterateRecursively = 1, kIORegistryIterateParents = 2 };
 
 struct cursor {
-	iok_service_t *current;    /* retained: the level's entry, then the last link returned */
+	iok_service_t *entry;    /* retained: the level's entry, then the last link returned */
 	iok_service_t **links;     /* snapshot, each retained */
 	size_t n, pos;
 	bool started;
@@ -41,8 +41,8 @@ static void cursor_clear(struct cursor *c)
 	iok_free(c->links);
 	c->links = NULL;
 	c->n = c->pos = 0;
-	iok_service_release(c->current);
-	c->current = NULL;
+	iok_service_release(c->entry);
+	c->entry = NULL;
 }
 
 /* Pops every level and puts the bottom one back on the root. */
@@ -56,7 +56,7 @@ static void regiter_rewind(struct regiter *it)
 		iok_free(gone);
 	}
 	cursor_clear(&it->start);
-	it->start.current = iok_service_retain(it->root);
+	it->start.entry = iok_service_retain(it->root);
 	it->start.started = false;
 	it->n_done = 0;
 }
@@ -98,7 +98,7 @@ iok_object_t *iok_regiter_create(iok_service_t *root, uint32_t options)
 	it->root = iok_service_retain(root);
 	it->options = options & (kIORegistryIterateRecursively | kIORegistryIterateParents);
 	it->where = &it->start;
-	it->start.current = iok_service_retain(root);
+	it->start.entry = iok_service_retain(root);
 	return &it->obj;
 }
 
@@ -132,14 +132,14 @@ static iok_service_t *next_flat(struct regiter *it)
 	iok_service_t *next = NULL;
 
 	if (!c->started) {
-		c->links = copy_links(it, c->current, &c->n);
+		c->links = copy_links(it, c->entry, &c->n);
 		c->pos = 0;
 		c->started = true;
 	}
 	if (c->pos < c->n)
 		next = iok_service_retain(c->links[c->pos++]);
-	iok_service_release(c->current);
-	c->current = next ? iok_service_retain(next) : NULL;
+	iok_service_release(c->entry);
+	c->entry = next ? iok_service_retain(next) : NULL;
 	return next;
 }
 
@@ -149,7 +149,7 @@ static void enter_locked(struct regiter *it)
 
 	if (!c)
 		return;   /* no memory: the iteration stays on this level */
-	c->current = iok_service_retain(it->where->current);
+	c->entry = iok_service_retain(it->where->entry);
 	c->up = it->where;
 	it->where = c;
 }

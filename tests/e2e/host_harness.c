@@ -14,6 +14,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <dirent.h>
+#include <ctype.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static char tmpdir[64];
@@ -22,6 +25,92 @@ static char sock[96];
 const char *iok_test_host_socket(void)
 {
 	return sock;
+}
+
+/* ---- the kernel host -------------------------------------------------------
+ *
+ * With IOKIT_TEST_KERNEL=1 (the kernel test's guest) the host is iokit.ko:
+ * "starting" it (re)loads the named drivers as modules from $IOKIT_KMOD_DIR
+ * (TestDriver.so -> testdriver.ko) with the environment and entitlements
+ * iokitd would have had, and the tests talk to /dev/iokit.  The host's
+ * descriptors and memory are the module's handles and KiB in use.
+ */
+#define KERNEL_HOST_PID ((pid_t)0x7ffffffe)
+
+static int kernel_mode(void)
+{
+	const char *k = getenv("IOKIT_TEST_KERNEL");
+
+	return k && k[0] == '1';
+}
+
+static int write_param(const char *name, const char *value)
+{
+	char path[128];
+	int fd, ok;
+
+	snprintf(path, sizeof(path), "/sys/module/iokit/parameters/%s", name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ok = write(fd, value[0] ? value : "\n", value[0] ? strlen(value) : 1) >= 0;
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+static long read_param(const char *name)
+{
+	char path[128], buf[32] = "";
+	long v = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/module/iokit/parameters/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (read(fd, buf, sizeof(buf) - 1) > 0)
+			v = strtol(buf, NULL, 10);
+		close(fd);
+	}
+	return v;
+}
+
+static pid_t kernel_host_start(const char *const *drivers)
+{
+	const char *dir = getenv("IOKIT_KMOD_DIR"), *v;
+	char env[256] = "";
+
+	v = getenv("IOKIT_TEST_REQUIRE_PRIVILEGE");
+	if (v)
+		snprintf(env, sizeof(env), "IOKIT_TEST_REQUIRE_PRIVILEGE=%s", v);
+	v = getenv("IOKIT_ENTITLEMENTS");
+	if (write_param("env", env) || write_param("entitlements", v ? v : "")) {
+		fprintf(stderr, "harness: cannot configure iokit.ko: %s\n", strerror(errno));
+		return -1;
+	}
+	for (int i = 0; drivers && drivers[i]; i++) {
+		char name[64], path[512];
+		size_t n = 0;
+		int fd;
+
+		for (const char *p = drivers[i]; *p && *p != '.' && n < sizeof(name) - 1; p++)
+			name[n++] = (char)tolower((unsigned char)*p);
+		name[n] = '\0';
+		if (syscall(SYS_delete_module, name, O_NONBLOCK) && errno != ENOENT) {
+			fprintf(stderr, "harness: cannot unload %s: %s\n", name, strerror(errno));
+			return -1;
+		}
+		snprintf(path, sizeof(path), "%s/%s.ko", dir ? dir : "/lib/iokit", name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || syscall(SYS_finit_module, fd, "", 0)) {
+			fprintf(stderr, "harness: cannot load %s: %s\n", path, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		close(fd);
+	}
+	setenv("IOKIT_TRANSPORT", "kernel", 1);
+	return KERNEL_HOST_PID;
 }
 
 static int can_connect(void)
@@ -48,6 +137,8 @@ pid_t iok_test_host_start_ex(const char *const *drivers, const char *const *extr
 	int argc = 0, n = 0;
 	pid_t pid;
 
+	if (kernel_mode())
+		return kernel_host_start(drivers);
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/iok-test-XXXXXX");
 	if (!mkdtemp(tmpdir))
 		return -1;
@@ -56,6 +147,7 @@ pid_t iok_test_host_start_ex(const char *const *drivers, const char *const *extr
 	chmod(tmpdir, 0711);
 	snprintf(sock, sizeof(sock), "%s/iokitd.sock", tmpdir);
 	setenv("IOKIT_SOCKET", sock, 1);
+	setenv("IOKIT_TRANSPORT", "socket", 1);   /* even where /dev/iokit exists */
 	if (iok_test_valgrind()) {
 		/* The host under memcheck: any error or definite leak makes its
 		 * exit status 99, which iok_test_host_stop returns. */
@@ -110,6 +202,8 @@ int iok_test_host_stop(pid_t pid)
 {
 	int status = -1;
 
+	if (pid == KERNEL_HOST_PID)
+		return 0;   /* the drivers stay: this process's clients pin them */
 	if (pid <= 0)
 		return -1;
 	kill(pid, SIGTERM);
@@ -193,6 +287,8 @@ int iok_test_fd_count(pid_t pid)
 	DIR *dir;
 	int n = 0;
 
+	if (pid == KERNEL_HOST_PID)
+		return (int)read_param("handles");
 	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
 	dir = opendir(path);
 	if (!dir)
@@ -210,6 +306,8 @@ long iok_test_rss_kib(pid_t pid)
 	long kib = -1;
 	FILE *f;
 
+	if (pid == KERNEL_HOST_PID)
+		return read_param("memory_kib");
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	f = fopen(path, "r");
 	if (!f)
