@@ -22,7 +22,7 @@
  * reply that does not match its request, or writable memory behind a
  * read-only mapping.
  */
-#include "host.c"
+#include "host.c"   /* NOLINT(bugprone-suspicious-include): its static client thread */
 #include "fuzz_uc.h"
 #include "iok_chan.h"
 
