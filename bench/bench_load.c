@@ -313,13 +313,13 @@ int main(int argc, char **argv)
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--connections") && i + 1 < argc)
-			n = atoi(argv[++i]);
+			n = (int)strtol(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--clients") && i + 1 < argc)
-			clients = atoi(argv[++i]);
+			clients = (int)strtol(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
-			threads = atoi(argv[++i]);
+			threads = (int)strtol(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
-			seconds = atof(argv[++i]);
+			seconds = strtod(argv[++i], NULL);
 		else if (!strcmp(argv[i], "--json") && i + 1 < argc)
 			json = argv[++i];
 		else {

@@ -270,13 +270,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	c.shm = iok_memory_bytes(mem);
 	c.ring = (uint8_t *)c.shm + DATA_QUEUE_MEMORY_HEADER_SIZE;
-	iok_memory_release(mem);
 
 	for (int i = 0; i < MAX_OPS && c.left; i++)
 		run_op(&c, (uint8_t)take(&c, 1));
 	if (iok_data_queue_capacity(c.q) != c.qs)
 		abort();
 	iok_data_queue_release(c.q);
+	iok_memory_release(mem);
 	if (c.port.refs != 1)
 		abort();
 	return 0;

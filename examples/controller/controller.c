@@ -187,7 +187,10 @@ static bool echo(io_connect_t c, const char *text, size_t size)
 	bool good;
 
 	for (size_t i = 0; i < size; i++)
-		in[i] = text ? text[i] : (char)('a' + i % 26);
+		if (text)
+			in[i] = text[i];
+		else
+			in[i] = "abcdefghijklmnopqrstuvwxyz"[i % 26];
 	good = ok("echoStruct", IOConnectCallStructMethod(c, kTestEchoStruct, in, size, out, &osize)) &&
 	       osize == size && memcmp(in, out, size) == 0;
 	if (good && text) {
@@ -297,7 +300,7 @@ static struct receiver r;
 static bool run(io_connect_t c, int argc, char **argv)
 {
 	const char *cmd = argv[0];
-	uint64_t stats[3], queued = 0;
+	uint64_t stats[3] = { 0 }, queued = 0;
 	bool good = true;
 
 	if (!strcmp(cmd, "calculate") && argc == 3)
@@ -324,7 +327,7 @@ static bool run(io_connect_t c, int argc, char **argv)
 
 		for (int i = 1; i + 1 < argc; i += 2) {
 			if (!strcmp(argv[i], "--duration"))
-				seconds = atof(argv[i + 1]);
+				seconds = strtod(argv[i + 1], NULL);
 			else if (!strcmp(argv[i], "--interval"))
 				us = strtoull(argv[i + 1], NULL, 0);
 		}

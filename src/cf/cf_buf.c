@@ -119,7 +119,7 @@ CFStringRef cf_buf_to_string(struct cf_buf *b)
 
 	if (!b->failed && !b->p)
 		cf_buf_reserve(b, 0);
-	if (b->failed) {
+	if (b->failed || !b->p) {
 		cf_buf_free(b);
 		return NULL;
 	}

@@ -286,7 +286,7 @@ static int cmp_string_slots(const void *x, const void *y)
 }
 
 /* The pairs in display order: sorted when every key is a CFString. */
-static const struct dict_slot **sorted_slots(const struct __CFDictionary *d)
+static const struct dict_slot **sorted_slots(const struct __CFDictionary *d, size_t *count)
 {
 	const struct dict_slot **v = malloc((d->count ? d->count : 1) * sizeof(*v));
 	bool all_strings = true;
@@ -302,6 +302,7 @@ static const struct dict_slot **sorted_slots(const struct __CFDictionary *d)
 	}
 	if (all_strings && n > 1)
 		qsort(v, n, sizeof(*v), cmp_string_slots);
+	*count = n;
 	return v;
 }
 
@@ -318,14 +319,15 @@ static void format_item(struct cf_buf *b, CFStringRef (*copy)(const void *), con
 static void dict_format(CFTypeRef cf, struct cf_buf *b, unsigned indent, bool quoted)
 {
 	const struct __CFDictionary *d = to_dict(cf);
-	const struct dict_slot **v = sorted_slots(d);
+	size_t n = 0;
+	const struct dict_slot **v = sorted_slots(d, &n);
 
 	if (!v) {
 		b->failed = true;
 		return;
 	}
 	cf_buf_puts(b, "{\n");
-	for (size_t i = 0; i < d->count; i++) {
+	for (size_t i = 0; i < n; i++) {
 		cf_format_indent(b, indent + 1);
 		format_item(b, d->kcb.copyDescription, v[i]->key, indent + 1);
 		cf_buf_puts(b, " = ");

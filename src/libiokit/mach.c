@@ -151,9 +151,10 @@ IOK_EXPORT const char *mach_error_string(mach_error_t error_value)
 
 IOK_EXPORT const char *mach_error_type(mach_error_t error_value)
 {
-	if (err_get_system(error_value) == err_get_system(sys_iokit))
+	/* Unsigned: no right shift of a negative value. */
+	if (err_get_system((uint32_t)error_value) == err_get_system((uint32_t)sys_iokit))
 		return "(iokit/common)";
-	if (err_get_system(error_value) == 0)
+	if (err_get_system((uint32_t)error_value) == 0)
 		return "(os/kern)";
 	return "(unknown/unknown)";
 }

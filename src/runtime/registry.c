@@ -123,6 +123,8 @@ static void class_count(const iok_class_t *cls, int delta)
 {
 	struct class_slot *slot;
 
+	if (!cls)
+		return;
 	iok_mutex_lock(&class_lock);
 	slot = class_slot_locked(cls->name);
 	if (slot)

@@ -21,7 +21,8 @@ function(iok_e2e_test name)
 		target_compile_definitions(${name} PRIVATE IOK_SANITIZED=1)
 	endif()
 	add_dependencies(${name} iokitd SampleDriver)
-	add_test(NAME ${name} COMMAND ${name})
+	add_test(NAME ${name} COMMAND sh ${PROJECT_SOURCE_DIR}/tests/run-test.sh
+		$<TARGET_FILE:${name}>)
 	set_tests_properties(${name} PROPERTIES LABELS e2e TIMEOUT 300)
 endfunction()
 

@@ -20,7 +20,9 @@ pid_t iok_test_host_start(const char *const *drivers);
 /* The same with extra iokitd arguments (NULL-terminated). */
 pid_t iok_test_host_start_ex(const char *const *drivers, const char *const *extra);
 /* Stops the host started above (SIGTERM to its pid), waits for it, and
- * returns its exit status (0 for a clean exit), removing the folder. */
+ * returns its exit status (0 for a clean exit), removing the folder.  A
+ * host that did not exit cleanly also makes this program exit with status
+ * 97 at its end, whatever the test framework reports. */
 int iok_test_host_stop(pid_t pid);
 /* The socket path of the running host. */
 const char *iok_test_host_socket(void);

@@ -759,7 +759,7 @@ static void *scribble_main(void *arg)
 static void test_channel_rewritten(void **state)
 {
 	uint64_t s0[kFaultStatCount], s[kFaultStatCount];
-	struct iok_wire_msg m = { .hdr = { .op = IOK_OP_CHANNEL_OPEN } }, rep;
+	struct iok_wire_msg m = { .hdr = { .op = IOK_OP_CHANNEL_OPEN } };
 	struct scribbler sc = { 0 };
 	struct iok_chan_ctl *ctl_page;
 	uint32_t conn, seq = 0;
@@ -785,7 +785,7 @@ static void test_channel_rewritten(void **state)
 	ctl_page = (struct iok_chan_ctl *)page;
 	ctl_page->magic = IOK_CHAN_MAGIC;
 	ctl_page->version = IOK_CHAN_VERSION;
-	assert_int_equal(raw_rpc(fd, &m, NULL, NULL, 0, mfd, &rep, NULL), 0);
+	assert_int_equal(raw_rpc(fd, &m, NULL, NULL, 0, mfd, NULL, NULL), 0);
 	close(mfd);
 	sc.req = page + IOK_CHAN_REQ_OFF;
 	assert_int_equal(pthread_create(&th, NULL, scribble_main, &sc), 0);

@@ -129,7 +129,7 @@ static void settle(int fds0, int threads0, uint64_t s[kFaultStatCount])
 static void test_thousand_connections(void **state)
 {
 	const char *env = getenv("IOK_LOAD_CONNECTIONS");
-	int n = env ? atoi(env) : 1000;
+	int n = env ? (int)strtol(env, NULL, 10) : 1000;
 	int fds0 = iok_test_fd_count(host), threads0 = iok_test_thread_count(host);
 	uint64_t s0[kFaultStatCount], s[kFaultStatCount];
 	int *fd = calloc((size_t)n, sizeof(*fd));
@@ -473,7 +473,7 @@ struct sample {
 static void test_soak(void **state)
 {
 	const char *env = getenv("IOK_SOAK_SECONDS");
-	double secs = env ? atof(env) : 20, t0 = now_s(), elapsed;
+	double secs = env ? strtod(env, NULL) : 20, t0 = now_s(), elapsed;
 	int fds0 = iok_test_fd_count(host), threads0 = iok_test_thread_count(host), waves = 0;
 	struct sample first = { 0 }, last = { 0 }, worst = { 0 };
 	uint64_t s[kFaultStatCount];

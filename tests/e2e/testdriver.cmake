@@ -4,7 +4,8 @@ iok_e2e_test(e2e_testdriver SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_testdri
 	LIBS Threads::Threads)
 target_include_directories(e2e_testdriver PRIVATE ${PROJECT_SOURCE_DIR}/drivers/TestDriver)
 add_dependencies(e2e_testdriver TestDriver)
-add_test(NAME e2e_testdriver_privileged COMMAND e2e_testdriver privileged)
+add_test(NAME e2e_testdriver_privileged COMMAND sh ${PROJECT_SOURCE_DIR}/tests/run-test.sh
+	$<TARGET_FILE:e2e_testdriver> privileged)
 set_tests_properties(e2e_testdriver_privileged PROPERTIES LABELS e2e TIMEOUT 120)
 
 add_executable(e2e_compat_cpp ${CMAKE_CURRENT_SOURCE_DIR}/e2e/compat_cpp.cpp)
@@ -13,5 +14,6 @@ set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/e2e/compat_cpp.cpp PROPE
 target_link_libraries(e2e_compat_cpp PRIVATE iok_test_host iokit)
 target_include_directories(e2e_compat_cpp PRIVATE ${PROJECT_SOURCE_DIR}/drivers/TestDriver)
 add_dependencies(e2e_compat_cpp iokitd TestDriver)
-add_test(NAME e2e_compat_cpp COMMAND e2e_compat_cpp)
+add_test(NAME e2e_compat_cpp COMMAND sh ${PROJECT_SOURCE_DIR}/tests/run-test.sh
+	$<TARGET_FILE:e2e_compat_cpp>)
 set_tests_properties(e2e_compat_cpp PROPERTIES LABELS e2e TIMEOUT 120)

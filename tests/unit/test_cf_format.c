@@ -98,7 +98,7 @@ static void test_object_conversion(void **state)
 	expect_format("<str>", CFSTR("<%@>"), CFSTR("str"));
 	expect_format("42 3.5 0.1", CFSTR("%@ %@ %@"), ni, nd, nf);
 	expect_format("1 0", CFSTR("%@ %@"), kCFBooleanTrue, kCFBooleanFalse);
-	expect_format("(null)", CFSTR("%@"), NULL);
+	expect_format("(null)", CFSTR("%@"), (void *)NULL);
 	expect_format("<null>", CFSTR("%@"), kCFNull);
 	expect_format("[  str][str  ][st]", CFSTR("[%5@][%-5@][%.2@]"), s, s, s);
 	CFRelease(ni);
@@ -167,11 +167,11 @@ static void test_pointers_and_null(void **state)
 	char expect[64];
 	int x;
 
-	expect_format("0x0", CFSTR("%p"), NULL);
+	expect_format("0x0", CFSTR("%p"), (void *)NULL);
 	snprintf(expect, sizeof(expect), "%p", (void *)&x);
 	expect_format(expect, CFSTR("%p"), (void *)&x);
-	expect_format("(null)", CFSTR("%s"), NULL);
-	expect_format("(null)", CFSTR("%S"), NULL);
+	expect_format("(null)", CFSTR("%s"), (void *)NULL);
+	expect_format("(null)", CFSTR("%S"), (void *)NULL);
 }
 
 static void test_malformed(void **state)

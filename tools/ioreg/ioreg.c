@@ -486,7 +486,7 @@ static void parse_args(int argc, char **argv, struct ioreg_opts *o)
 int main(int argc, char **argv)
 {
 	static struct walk w;
-	struct ioreg_opts o;
+	static struct ioreg_opts o;   /* w keeps a pointer to it */
 	io_registry_entry_t root;
 	int ret = 0;
 

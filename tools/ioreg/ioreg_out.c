@@ -244,21 +244,19 @@ static void show_any(CFTypeRef v)
 {
 	CFTypeID t = v ? CFGetTypeID(v) : 0;
 
-	if (!v)
-		ioreg_out_str("<unknown object>");
-	else if (t == CFArrayGetTypeID())
+	if (t && t == CFArrayGetTypeID())
 		show_array(v);
-	else if (t == CFBooleanGetTypeID())
+	else if (t && t == CFBooleanGetTypeID())
 		ioreg_out_str(CFBooleanGetValue(v) ? "Yes" : "No");
-	else if (t == CFDataGetTypeID())
+	else if (t && t == CFDataGetTypeID())
 		show_data(v);
-	else if (t == CFDictionaryGetTypeID())
+	else if (t && t == CFDictionaryGetTypeID())
 		show_dictionary(v);
-	else if (t == CFNumberGetTypeID())
+	else if (t && t == CFNumberGetTypeID())
 		show_number(v);
-	else if (t == CFStringGetTypeID())
+	else if (t && t == CFStringGetTypeID())
 		show_string(v);
-	else
+	else   /* NULL, or a type ioreg does not print */
 		ioreg_out_str("<unknown object>");
 }
 
