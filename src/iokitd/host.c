@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- drivers ------------------------------------------------------------ */
@@ -60,7 +61,55 @@ struct client {
 	int fd;
 	iok_task_t *task;
 	struct channel_set channels;
+	struct client *next, **pprev;   /* live clients, clients_lock */
 };
+
+/* The connected clients, so that a stopping host can end them. */
+static pthread_mutex_t clients_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t clients_gone = PTHREAD_COND_INITIALIZER;
+static struct client *clients;
+
+static void clients_add(struct client *cl)
+{
+	pthread_mutex_lock(&clients_lock);
+	cl->next = clients;
+	cl->pprev = &clients;
+	if (clients)
+		clients->pprev = &cl->next;
+	clients = cl;
+	pthread_mutex_unlock(&clients_lock);
+}
+
+static void clients_remove(struct client *cl)
+{
+	pthread_mutex_lock(&clients_lock);
+	*cl->pprev = cl->next;
+	if (cl->next)
+		cl->next->pprev = cl->pprev;
+	pthread_cond_broadcast(&clients_gone);
+	pthread_mutex_unlock(&clients_lock);
+}
+
+/*
+ * A stopping host hangs up on every client and gives their threads up to
+ * timeout_s seconds to run clientDied, stop their channels and release
+ * their names, so that it exits with nothing of theirs left running.
+ */
+static void clients_end(int timeout_s)
+{
+	struct timespec deadline;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += timeout_s;
+	pthread_mutex_lock(&clients_lock);
+	for (struct client *cl = clients; cl; cl = cl->next)
+		shutdown(cl->fd, SHUT_RDWR);
+	while (clients && pthread_cond_timedwait(&clients_gone, &clients_lock, &deadline) == 0)
+		;
+	if (clients)
+		iok_log(IOK_LOG_WARNING, "stopping with clients still busy");
+	pthread_mutex_unlock(&clients_lock);
+}
 
 static void proc_name(pid_t pid, char *buf, size_t len)
 {
@@ -261,12 +310,15 @@ static void *client_thread(void *arg)
 	}
 	free(req);
 	free(rep);
-	close(cl->fd);
 	iok_log(IOK_LOG_DEBUG, "pid %d: disconnected", cl->task->pid);
 	channel_set_destroy(&cl->channels);
 	iok_task_destroy(cl->task);
-	free(cl);
 	host_reap_modules();   /* the last instance of an unloaded driver may be gone */
+	/* Last: a stopping host waits for this (and may shut the socket down
+	 * until then, so it is closed only after). */
+	clients_remove(cl);
+	close(cl->fd);
+	free(cl);
 	return NULL;
 }
 
@@ -300,8 +352,10 @@ static void accept_client(int lfd)
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
+	clients_add(cl);
 	if (pthread_create(&th, &attr, client_thread, cl)) {
 		pthread_attr_destroy(&attr);
+		clients_remove(cl);
 		iok_task_destroy(cl->task);
 		goto err_free;
 	}
@@ -392,5 +446,6 @@ int host_serve(const char *path, unsigned mode)
 	close(lfd);
 	close(sfd);
 	unlink(path);
+	clients_end(5);
 	return 0;
 }
