@@ -30,8 +30,8 @@
 
 struct test_driver {
 	iok_work_loop_t *work_loop;
-	uint32_t active_clients;   /* gate */
-	uint32_t timers_running;   /* gate */
+	uint32_t active_clients;   /* changed in the gate; read anywhere (atomic) */
+	uint32_t timers_running;   /* changed in the gate; read anywhere (atomic) */
 };
 
 struct test_user_client {
@@ -56,8 +56,10 @@ static void publish_counts(iok_service_t *driver)
 {
 	struct test_driver *d = iok_ivars(driver);
 
-	iok_service_set_number(driver, "TestActiveClients", d->active_clients, 32);
-	iok_service_set_number(driver, "TestTimersRunning", d->timers_running, 32);
+	iok_service_set_number(driver, "TestActiveClients",
+			       __atomic_load_n(&d->active_clients, __ATOMIC_RELAXED), 32);
+	iok_service_set_number(driver, "TestTimersRunning",
+			       __atomic_load_n(&d->timers_running, __ATOMIC_RELAXED), 32);
 }
 
 /* ---- the monitor queue (gate held) --------------------------------------- */
@@ -152,7 +154,7 @@ static IOReturn gated_set_interval(void *owner, void *arg0, void *arg1, void *ar
 		c->timer = iok_timer_create(d->work_loop, timer_fired, c);
 		if (!c->timer)
 			return kIOReturnNoMemory;
-		d->timers_running++;
+		__atomic_add_fetch(&d->timers_running, 1, __ATOMIC_RELAXED);
 	}
 	c->interval_us = us;
 	if (us)
@@ -160,7 +162,7 @@ static IOReturn gated_set_interval(void *owner, void *arg0, void *arg1, void *ar
 	if (c->timer) {
 		iok_timer_release(c->timer);
 		c->timer = NULL;
-		d->timers_running--;
+		__atomic_sub_fetch(&d->timers_running, 1, __ATOMIC_RELAXED);
 	}
 	publish_counts(c->driver);
 	return kIOReturnSuccess;
@@ -227,7 +229,7 @@ static IOReturn gated_open(void *owner, void *arg0, void *arg1, void *arg2, void
 	c->queue = iok_data_queue_with_entries(kTestMonitorQueueEntries, sizeof(TestMessage));
 	if (!c->queue)
 		return kIOReturnNoMemory;
-	driver_of(uc)->active_clients++;
+	__atomic_add_fetch(&driver_of(uc)->active_clients, 1, __ATOMIC_RELAXED);
 	return kIOReturnSuccess;
 }
 
@@ -253,13 +255,13 @@ static IOReturn gated_close(void *owner, void *arg0, void *arg1, void *arg2, voi
 	if (c->timer) {
 		iok_timer_release(c->timer);
 		c->timer = NULL;
-		d->timers_running--;
+		__atomic_sub_fetch(&d->timers_running, 1, __ATOMIC_RELAXED);
 	}
 	c->interval_us = 0;
 	if (c->queue) {
 		iok_data_queue_release(c->queue);
 		c->queue = NULL;
-		d->active_clients--;
+		__atomic_sub_fetch(&d->active_clients, 1, __ATOMIC_RELAXED);
 	}
 	return kIOReturnSuccess;
 }
@@ -288,7 +290,7 @@ static IOReturn gated_stop_timer(void *owner, void *arg0, void *arg1, void *arg2
 	if (c->timer) {
 		iok_timer_release(c->timer);
 		c->timer = NULL;
-		driver_of(owner)->timers_running--;
+		__atomic_sub_fetch(&driver_of(owner)->timers_running, 1, __ATOMIC_RELAXED);
 	}
 	c->interval_us = 0;
 	return kIOReturnSuccess;

@@ -48,12 +48,12 @@ uint32_t iok_fork_generation(void)
 static void conn_child_after_fork(void)
 {
 	__atomic_add_fetch(&fork_generation, 1, __ATOMIC_RELAXED);
-	pthread_mutex_init(&conn.lock, NULL);
 	if (conn.fd >= 0)
 		close(conn.fd);
 	conn.fd = -1;
 	if (conn.state == CONN_UP)
 		conn.state = CONN_NEW;
+	pthread_mutex_unlock(&conn.lock);   /* taken by conn_prepare_fork in this thread */
 }
 
 static void conn_prepare_fork(void)
