@@ -48,12 +48,15 @@ uint32_t iok_fork_generation(void)
 static void conn_child_after_fork(void)
 {
 	__atomic_add_fetch(&fork_generation, 1, __ATOMIC_RELAXED);
-	pthread_mutex_init(&conn.lock, NULL);
 	if (conn.fd >= 0)
 		close(conn.fd);
 	conn.fd = -1;
 	if (conn.state == CONN_UP)
 		conn.state = CONN_NEW;
+	/* The forking thread locked it (conn_prepare_fork) and is this
+	 * thread in the child: unlock rather than re-initialise a locked
+	 * mutex (undefined, and ThreadSanitizer reports a double lock). */
+	pthread_mutex_unlock(&conn.lock);
 }
 
 static void conn_prepare_fork(void)
