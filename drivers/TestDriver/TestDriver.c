@@ -51,12 +51,23 @@ static struct test_driver *driver_of(iok_service_t *uc)
 	return iok_ivars(c->driver);
 }
 
-static void publish_counts(iok_service_t *driver)
+static IOReturn gated_publish(void *owner, void *arg0, void *arg1, void *arg2, void *arg3)
 {
+	iok_service_t *driver = owner;
 	struct test_driver *d = iok_ivars(driver);
 
 	iok_service_set_number(driver, "TestActiveClients", d->active_clients, 32);
 	iok_service_set_number(driver, "TestTimersRunning", d->timers_running, 32);
+	return kIOReturnSuccess;
+}
+
+/* The counts are read and published inside the gate (which nests), so the
+ * properties always end on the latest values. */
+static void publish_counts(iok_service_t *driver)
+{
+	struct test_driver *d = iok_ivars(driver);
+
+	iok_work_loop_run_action(d->work_loop, gated_publish, driver, NULL, NULL, NULL, NULL);
 }
 
 /* ---- the monitor queue (gate held) --------------------------------------- */
