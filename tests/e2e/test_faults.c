@@ -791,16 +791,18 @@ static void test_channel_rewritten(void **state)
 	assert_int_equal(pthread_create(&th, NULL, scribble_main, &sc), 0);
 	for (int i = 0; i < iok_test_rounds(2000) &&
 			!__atomic_load_n(&ctl_page->host_gone, __ATOMIC_ACQUIRE); i++) {
-		struct iok_wire_call *c = (struct iok_wire_call *)(page + IOK_CHAN_REQ_OFF);
+		struct iok_wire_call c = {
+			.hdr = { .size = sizeof(c), .op = IOK_OP_CONNECT_CALL },
+			.conn = conn, .selector = kFaultIncrement,
+			.scalar_in_count = 1, .scalar_out_count = 1,
+			.scalar_in = { (uint64_t)i },
+		};
 
-		/* A valid request, which the scribbler is busy corrupting. */
-		c->hdr.size = sizeof(*c);
-		c->hdr.op = IOK_OP_CONNECT_CALL;
-		c->conn = conn;
-		c->selector = kFaultIncrement;
-		c->scalar_in_count = 1;
-		c->scalar_out_count = 1;
-		c->scalar_in[0] = (uint64_t)i;
+		/* A valid request, which the scribbler is busy corrupting (byte
+		 * by byte, atomically: the race is the point, not a bug). */
+		for (size_t b = 0; b < sizeof(c); b++)
+			__atomic_store_n(page + IOK_CHAN_REQ_OFF + b, ((uint8_t *)&c)[b],
+					 __ATOMIC_RELAXED);
 		__atomic_store_n(&ctl_page->req_seq, ++seq, __ATOMIC_SEQ_CST);
 		syscall(SYS_futex, &ctl_page->req_seq, 1 /* FUTEX_WAKE */, 1, NULL, NULL, 0);
 		for (int spin = 0; spin < 200000; spin++) {
