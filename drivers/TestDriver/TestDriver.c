@@ -30,8 +30,8 @@
 
 struct test_driver {
 	iok_work_loop_t *work_loop;
-	uint32_t active_clients;   /* changed in the gate; read anywhere (atomic) */
-	uint32_t timers_running;   /* changed in the gate; read anywhere (atomic) */
+	uint32_t active_clients;   /* gate */
+	uint32_t timers_running;   /* gate */
 };
 
 struct test_user_client {
@@ -52,14 +52,23 @@ static struct test_driver *driver_of(iok_service_t *uc)
 	return iok_ivars(c->driver);
 }
 
+static IOReturn gated_publish(void *owner, void *arg0, void *arg1, void *arg2, void *arg3)
+{
+	iok_service_t *driver = owner;
+	struct test_driver *d = iok_ivars(driver);
+
+	iok_service_set_number(driver, "TestActiveClients", d->active_clients, 32);
+	iok_service_set_number(driver, "TestTimersRunning", d->timers_running, 32);
+	return kIOReturnSuccess;
+}
+
+/* The counts are read and published inside the gate (which nests), so the
+ * properties always end on the latest values. */
 static void publish_counts(iok_service_t *driver)
 {
 	struct test_driver *d = iok_ivars(driver);
 
-	iok_service_set_number(driver, "TestActiveClients",
-			       __atomic_load_n(&d->active_clients, __ATOMIC_RELAXED), 32);
-	iok_service_set_number(driver, "TestTimersRunning",
-			       __atomic_load_n(&d->timers_running, __ATOMIC_RELAXED), 32);
+	iok_work_loop_run_action(d->work_loop, gated_publish, driver, NULL, NULL, NULL, NULL);
 }
 
 /* ---- the monitor queue (gate held) --------------------------------------- */
@@ -154,7 +163,7 @@ static IOReturn gated_set_interval(void *owner, void *arg0, void *arg1, void *ar
 		c->timer = iok_timer_create(d->work_loop, timer_fired, c);
 		if (!c->timer)
 			return kIOReturnNoMemory;
-		__atomic_add_fetch(&d->timers_running, 1, __ATOMIC_RELAXED);
+		d->timers_running++;
 	}
 	c->interval_us = us;
 	if (us)
@@ -162,7 +171,7 @@ static IOReturn gated_set_interval(void *owner, void *arg0, void *arg1, void *ar
 	if (c->timer) {
 		iok_timer_release(c->timer);
 		c->timer = NULL;
-		__atomic_sub_fetch(&d->timers_running, 1, __ATOMIC_RELAXED);
+		d->timers_running--;
 	}
 	publish_counts(c->driver);
 	return kIOReturnSuccess;
@@ -229,7 +238,7 @@ static IOReturn gated_open(void *owner, void *arg0, void *arg1, void *arg2, void
 	c->queue = iok_data_queue_with_entries(kTestMonitorQueueEntries, sizeof(TestMessage));
 	if (!c->queue)
 		return kIOReturnNoMemory;
-	__atomic_add_fetch(&driver_of(uc)->active_clients, 1, __ATOMIC_RELAXED);
+	driver_of(uc)->active_clients++;
 	return kIOReturnSuccess;
 }
 
@@ -255,13 +264,13 @@ static IOReturn gated_close(void *owner, void *arg0, void *arg1, void *arg2, voi
 	if (c->timer) {
 		iok_timer_release(c->timer);
 		c->timer = NULL;
-		__atomic_sub_fetch(&d->timers_running, 1, __ATOMIC_RELAXED);
+		d->timers_running--;
 	}
 	c->interval_us = 0;
 	if (c->queue) {
 		iok_data_queue_release(c->queue);
 		c->queue = NULL;
-		__atomic_sub_fetch(&d->active_clients, 1, __ATOMIC_RELAXED);
+		d->active_clients--;
 	}
 	return kIOReturnSuccess;
 }
@@ -290,7 +299,7 @@ static IOReturn gated_stop_timer(void *owner, void *arg0, void *arg1, void *arg2
 	if (c->timer) {
 		iok_timer_release(c->timer);
 		c->timer = NULL;
-		__atomic_sub_fetch(&driver_of(owner)->timers_running, 1, __ATOMIC_RELAXED);
+		driver_of(owner)->timers_running--;
 	}
 	c->interval_us = 0;
 	return kIOReturnSuccess;

@@ -53,7 +53,10 @@ static void conn_child_after_fork(void)
 	conn.fd = -1;
 	if (conn.state == CONN_UP)
 		conn.state = CONN_NEW;
-	pthread_mutex_unlock(&conn.lock);   /* taken by conn_prepare_fork in this thread */
+	/* The forking thread locked it (conn_prepare_fork) and is this
+	 * thread in the child: unlock rather than re-initialise a locked
+	 * mutex (undefined, and ThreadSanitizer reports a double lock). */
+	pthread_mutex_unlock(&conn.lock);
 }
 
 static void conn_prepare_fork(void)
@@ -220,8 +223,6 @@ IOReturn iok_call_fd2(const struct iok_rpc *req, int fd, struct iok_reply *rep, 
 {
 	IOReturn ret;
 
-	if (iok_kern_active())
-		return iok_kern_call_fd2(req, fd, rep, out_fd);
 	if (out_fd)
 		*out_fd = -1;
 	*rep = (struct iok_reply){ 0 };
@@ -256,8 +257,6 @@ bool iok_conn_alive(void)
 	struct pollfd p;
 	bool alive;
 
-	if (iok_kern_active())
-		return iok_kern_alive();
 	pthread_mutex_lock(&conn.lock);
 	p = (struct pollfd){ .fd = conn.fd, .events = POLLRDHUP };
 	alive = conn.state == CONN_UP && poll(&p, 1, 0) >= 0 &&
@@ -270,8 +269,6 @@ bool iok_conn_was_up(void)
 {
 	bool up;
 
-	if (iok_kern_active())
-		return iok_kern_alive();
 	pthread_mutex_lock(&conn.lock);
 	up = conn.state != CONN_NEW;
 	pthread_mutex_unlock(&conn.lock);

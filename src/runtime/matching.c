@@ -202,7 +202,24 @@ static size_t criteria_count(iok_object_t *table)
 	return n;
 }
 
+/*
+ * IOParentMatch tables nested inside IOParentMatch tables: each level tries
+ * every provider up the plane, so a table nested k deep over a chain of h
+ * providers costs C(h + k, k) matches.  A client's table must not buy that
+ * much of the host's time: deeper nesting does not match.
+ */
+#define IOK_PARENT_MATCH_MAX 4
+
+static bool match_table(iok_service_t *s, iok_object_t *table, bool changes_ok, int32_t *score,
+			unsigned nesting);
+
 bool iok_match_table(iok_service_t *s, iok_object_t *table, bool changes_ok, int32_t *score)
+{
+	return match_table(s, table, changes_ok, score, 0);
+}
+
+static bool match_table(iok_service_t *s, iok_object_t *table, bool changes_ok, int32_t *score,
+			unsigned nesting)
 {
 	bool (*hook)(iok_service_t *, iok_object_t *, int32_t *);
 	iok_object_t *props, *parent_table;
@@ -233,12 +250,12 @@ bool iok_match_table(iok_service_t *s, iok_object_t *table, bool changes_ok, int
 		iok_service_t *p;
 		bool found = false;
 
-		if (iok_type(parent_table) != IOK_TYPE_DICTIONARY)
+		if (iok_type(parent_table) != IOK_TYPE_DICTIONARY || nesting >= IOK_PARENT_MATCH_MAX)
 			return false;
 		for (p = iok_service_retain(s); p && !found;) {
 			iok_service_t *next;
 
-			found = iok_match_table(p, parent_table, false, NULL);
+			found = match_table(p, parent_table, false, NULL, nesting + 1);
 			iok_registry_rdlock();
 			next = iok_service_retain(p->provider);
 			iok_registry_unlock();

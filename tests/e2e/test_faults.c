@@ -756,18 +756,6 @@ static void *scribble_main(void *arg)
 	return NULL;
 }
 
-/* Writes a request into the page the scribbler is corrupting.  The race
- * is the point of the test (the host must cope), so ThreadSanitizer is
- * told not to watch these stores. */
-__attribute__((no_sanitize("thread"))) static void put_request(uint8_t *dst,
-							       const struct iok_wire_call *c)
-{
-	const uint8_t *src = (const uint8_t *)c;
-
-	for (size_t i = 0; i < sizeof(*c); i++)
-		((volatile uint8_t *)dst)[i] = src[i];
-}
-
 static void test_channel_rewritten(void **state)
 {
 	uint64_t s0[kFaultStatCount], s[kFaultStatCount];
@@ -803,17 +791,18 @@ static void test_channel_rewritten(void **state)
 	assert_int_equal(pthread_create(&th, NULL, scribble_main, &sc), 0);
 	for (int i = 0; i < iok_test_rounds(2000) &&
 			!__atomic_load_n(&ctl_page->host_gone, __ATOMIC_ACQUIRE); i++) {
-		struct iok_wire_call c = { 0 };
+		struct iok_wire_call c = {
+			.hdr = { .size = sizeof(c), .op = IOK_OP_CONNECT_CALL },
+			.conn = conn, .selector = kFaultIncrement,
+			.scalar_in_count = 1, .scalar_out_count = 1,
+			.scalar_in = { (uint64_t)i },
+		};
 
-		/* A valid request, which the scribbler is busy corrupting. */
-		c.hdr.size = sizeof(c);
-		c.hdr.op = IOK_OP_CONNECT_CALL;
-		c.conn = conn;
-		c.selector = kFaultIncrement;
-		c.scalar_in_count = 1;
-		c.scalar_out_count = 1;
-		c.scalar_in[0] = (uint64_t)i;
-		put_request(page + IOK_CHAN_REQ_OFF, &c);
+		/* A valid request, which the scribbler is busy corrupting (byte
+		 * by byte, atomically: the race is the point, not a bug). */
+		for (size_t b = 0; b < sizeof(c); b++)
+			__atomic_store_n(page + IOK_CHAN_REQ_OFF + b, ((uint8_t *)&c)[b],
+					 __ATOMIC_RELAXED);
 		__atomic_store_n(&ctl_page->req_seq, ++seq, __ATOMIC_SEQ_CST);
 		syscall(SYS_futex, &ctl_page->req_seq, 1 /* FUTEX_WAKE */, 1, NULL, NULL, 0);
 		for (int spin = 0; spin < 200000; spin++) {

@@ -256,6 +256,38 @@ static void test_parent_match(void **state)
 	iok_service_release(parent);
 }
 
+/* IOParentMatch inside IOParentMatch tries every provider at every level:
+ * a table nested k deep over a provider chain h long costs C(h + k, k)
+ * matches, beyond any bound for a deep registry (found by fuzz_matching as
+ * a timeout).  Nesting beyond IOK_PARENT_MATCH_MAX does not match, and the
+ * evaluation ends at once. */
+static void test_nested_parent_match_is_bounded(void **state)
+{
+	enum { CHAIN = 12 };
+	iok_service_t *chain[CHAIN];
+	iok_object_t *t = table_str(kIONameMatchKey, "nobody");
+	uint64_t t0;
+
+	chain[0] = nub("TOther", "top", NULL);
+	for (int i = 1; i < CHAIN; i++) {
+		chain[i] = iok_service_create("TOther", NULL);
+		assert_int_equal(iok_service_attach(chain[i], chain[i - 1]), 0);
+	}
+	for (int i = 0; i < 40; i++)
+		t = table_obj(kIOParentMatchKey, t);
+	t0 = iok_now_ns();
+	assert_false(matches(chain[CHAIN - 1], t));
+	assert_true(iok_now_ns() - t0 < 1000000000ull);
+	/* A shallow nesting still matches as before. */
+	t = table_obj(kIOParentMatchKey, table_obj(kIOParentMatchKey, table_str(kIONameMatchKey, "top")));
+	assert_true(matches(chain[CHAIN - 1], t));
+	for (int i = CHAIN - 1; i > 0; i--) {
+		iok_service_detach(chain[i]);
+		iok_service_release(chain[i]);
+	}
+	iok_service_release(chain[0]);
+}
+
 static void test_entry_id_and_location(void **state)
 {
 	iok_service_t *s = nub("TOther", "loc", "3");
@@ -387,6 +419,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_provider_class_is_a),
+		cmocka_unit_test(test_nested_parent_match_is_bounded),
 		cmocka_unit_test(test_name_match),
 		cmocka_unit_test(test_property_match),
 		cmocka_unit_test(test_property_exists_match),
