@@ -315,8 +315,12 @@ static void write_data(struct xml *x, CFDataRef d)
 			v |= p[i + 2];
 		quad[0] = b64[(v >> 18) & 63];
 		quad[1] = b64[(v >> 12) & 63];
-		quad[2] = left > 1 ? b64[(v >> 6) & 63] : '=';
-		quad[3] = left > 2 ? b64[v & 63] : '=';
+		quad[2] = '=';
+		quad[3] = '=';
+		if (left > 1)
+			quad[2] = b64[(v >> 6) & 63];
+		if (left > 2)
+			quad[3] = b64[v & 63];
 		CFDataAppendBytes(x->out, (const UInt8 *)quad, 4);
 	}
 	end_tag(x, d);

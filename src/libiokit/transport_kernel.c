@@ -47,10 +47,8 @@ static void choose(void)
 
 	if (t && strcmp(t, "kernel") == 0)
 		use_kernel = true;
-	else if (t && strcmp(t, "socket") == 0)
-		use_kernel = false;
-	else if (getenv("IOKIT_SOCKET"))
-		use_kernel = false;
+	else if ((t && strcmp(t, "socket") == 0) || getenv("IOKIT_SOCKET"))
+		use_kernel = false;   /* asked for, or a socket named */
 	else
 		use_kernel = access(IOK_KDEV_PATH, F_OK) == 0;
 }

@@ -208,7 +208,9 @@ static bool find_region(uintptr_t addr, struct region *out)
 		unsigned long long offset;
 		char perms[5];
 
-		if (sscanf(line, "%lx-%lx %4s %llx", &start, &end, perms, &offset) != 4)
+		/* The kernel writes these fields: a line that does not parse is
+		 * skipped, and nothing else is taken from it. */
+		if (sscanf(line, "%lx-%lx %4s %llx", &start, &end, perms, &offset) != 4) // NOLINT(cert-err34-c)
 			continue;
 		if (end > addr) {
 			*out = (struct region){ start, end, { 0 }, offset };

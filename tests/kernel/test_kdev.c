@@ -154,7 +154,7 @@ static void test_hostile_ioctls(void **state)
 	struct iok_wire_msg m = { .hdr = { .size = sizeof(m), .op = 0x7777 } };
 	struct iok_kmsg km;
 	struct call_msg cm;
-	int32_t result;
+	int32_t result = 0;
 	uint32_t conn;
 	uint8_t *buf = malloc(1 << 20);
 

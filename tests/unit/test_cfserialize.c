@@ -302,9 +302,9 @@ static void test_unserialize_errors(void **state)
 	/* Nesting beyond the limit fails instead of exhausting the stack. */
 	deep = malloc(7 * 4000 + 1);
 	assert_non_null(deep);
-	deep[0] = '\0';
 	for (int i = 0; i < 4000; i++)
-		strcat(deep, "<array>");
+		memcpy(deep + 7 * i, "<array>", 7);
+	deep[7 * 4000] = '\0';
 	assert_null(IOCFUnserialize(deep, NULL, 0, NULL));
 	free(deep);
 	/* Without a NUL inside the size, and too short to be anything. */
