@@ -119,6 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cl->task = iok_task_create(getpid(), getuid(), getgid(), "fuzz");
 	names[n_names++] = iok_task_name_object(cl->task, iok_service_object(fuzz_service()));
 	names[n_names++] = fuzz_open(cl->task, &uc);
+	clients_add(cl);   /* as accept_client does: the thread takes it off */
 	if (pthread_create(&th, NULL, client_thread, cl))
 		abort();
 	while (size >= 3) {

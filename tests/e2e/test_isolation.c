@@ -295,6 +295,12 @@ static void test_host_without_root(void **state)
 		_exit(ret);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 4) {
+		/* The build lives in a folder "nobody" cannot enter (a private
+		 * temporary clone): the test cannot run here. */
+		print_message("build folder not accessible to nobody: skipped\n");
+		skip();
+	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		print_error("unprivileged host: status 0x%x\n", status);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
