@@ -114,8 +114,8 @@ static IOReturn connect_locked(void)
 }
 
 /* Checks the reply's layout before anything reads it. */
-static IOReturn parse_reply(struct iok_wire_msg *m, size_t n, uint32_t seq, uint16_t op,
-			    struct iok_reply *rep)
+IOReturn iok_reply_parse(struct iok_wire_msg *m, size_t n, uint32_t seq, uint16_t op,
+			 struct iok_reply *rep)
 {
 	const char *areas = (const char *)(m + 1);
 
@@ -132,7 +132,7 @@ static IOReturn parse_reply(struct iok_wire_msg *m, size_t n, uint32_t seq, uint
 }
 
 /* Maps a reply's out-of-line data (a memfd of msg->value bytes). */
-static IOReturn map_ool(struct iok_reply *rep, int fd)
+IOReturn iok_reply_map_ool(struct iok_reply *rep, int fd)
 {
 	uint64_t len = rep->msg->value;
 	void *p;
@@ -185,9 +185,9 @@ static IOReturn exchange_locked(const struct iok_rpc *req, int fd, struct iok_re
 			close(got_fd);
 		goto lost;
 	}
-	ret = parse_reply(rep->msg, (size_t)n, m.hdr.seq, req->op, rep);
+	ret = iok_reply_parse(rep->msg, (size_t)n, m.hdr.seq, req->op, rep);
 	if (rep->msg->hdr.flags & IOK_WIRE_F_DATA_OOL) {
-		ret = ret == kIOReturnSuccess ? map_ool(rep, got_fd) : ret;
+		ret = ret == kIOReturnSuccess ? iok_reply_map_ool(rep, got_fd) : ret;
 		if (got_fd >= 0)
 			close(got_fd);
 		got_fd = -1;

@@ -77,6 +77,12 @@ bool iok_port_is_message_port(mach_port_t name);
 IOReturn iok_port_host_name(mach_port_t port, uint32_t *host_name);
 
 void iok_reply_free(struct iok_reply *rep);
+/* For the transports: checks a reply's layout (and that it answers seq and
+ * op) and fills rep's areas; returns the host's result or
+ * kIOReturnIPCError.  Then maps an out-of-line data area passed as fd. */
+IOReturn iok_reply_parse(struct iok_wire_msg *m, size_t n, uint32_t seq, uint16_t op,
+			 struct iok_reply *rep);
+IOReturn iok_reply_map_ool(struct iok_reply *rep, int fd);
 
 /* Is port acceptable where Apple takes the main port? */
 static inline int iok_main_port_ok(mach_port_t port)

@@ -130,40 +130,6 @@ static int kfd(IOReturn *ret)
 	return fd;
 }
 
-/* Checks the reply's layout before anything reads it (as conn.c). */
-static IOReturn parse_reply(struct iok_wire_msg *m, size_t n, uint32_t seq, uint16_t op,
-			    struct iok_reply *rep)
-{
-	const char *areas = (const char *)(m + 1);
-
-	if (n < sizeof(*m) || m->hdr.size != n || m->hdr.seq != seq || m->hdr.op != op)
-		return kIOReturnIPCError;
-	if (m->str_len > n - sizeof(*m) || m->data_len != n - sizeof(*m) - m->str_len)
-		return kIOReturnIPCError;
-	if (m->str_len && (areas[m->str_len - 1] != '\0' || m->str_len > IOK_WIRE_MAX_STR))
-		return kIOReturnIPCError;
-	rep->str = m->str_len ? areas : NULL;
-	rep->data = (const uint8_t *)areas + m->str_len;
-	rep->data_len = m->data_len;
-	return m->hdr.result;
-}
-
-static IOReturn map_ool(struct iok_reply *rep, int fd)
-{
-	uint64_t len = rep->msg->value;
-	void *p;
-
-	if (fd < 0 || rep->data_len || !len || len > ((uint64_t)1 << 32))
-		return kIOReturnIPCError;
-	p = mmap(NULL, (size_t)len, PROT_READ, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED)
-		return kIOReturnNoMemory;
-	rep->ool_map = p;
-	rep->data = p;
-	rep->data_len = (size_t)len;
-	return kIOReturnSuccess;
-}
-
 static IOReturn exchange(int fd, const struct iok_rpc *req, int in_fd, struct iok_reply *rep,
 			 int *out_fd)
 {
@@ -205,10 +171,10 @@ static IOReturn exchange(int fd, const struct iok_rpc *req, int in_fd, struct io
 		return ret;
 	}
 	got_fd = km.fd;
-	ret = parse_reply(rep->msg, km.rep_len, m->hdr.seq, req->op, rep);
+	ret = iok_reply_parse(rep->msg, km.rep_len, m->hdr.seq, req->op, rep);
 	free(m);
 	if (rep->msg->hdr.flags & IOK_WIRE_F_DATA_OOL) {
-		ret = ret == kIOReturnSuccess ? map_ool(rep, got_fd) : ret;
+		ret = ret == kIOReturnSuccess ? iok_reply_map_ool(rep, got_fd) : ret;
 		if (got_fd >= 0)
 			close(got_fd);
 		got_fd = -1;
