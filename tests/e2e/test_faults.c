@@ -131,8 +131,8 @@ static void settle(uint64_t s[kFaultStatCount])
 			    base.threads, now.memfd_maps, base.memfd_maps);
 	assert_int_equal(s[kFaultStatViolations], 0);
 	assert_true(quiet(s, &now));
-	fprintf(stderr, "  host heap %+lld bytes from the baseline\n",
-		(long long)now.heap - (long long)base.heap);
+	fprintf(stderr, "  host heap %+lld bytes from the baseline; maps %d (memfd %d)\n",
+		(long long)now.heap - (long long)base.heap, iok_test_map_count(host, NULL), now.memfd_maps);
 	assert_true(now.heap <= base.heap + HEAP_SLACK);
 }
 
