@@ -12,6 +12,7 @@
 #include "iok_sys.h"
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -20,6 +21,7 @@
 
 struct channel {
 	struct channel *next;
+	struct channel_set *set;
 	uint32_t id;
 	iok_task_t *task;
 	uint8_t *base;               /* IOK_CHAN_SIZE bytes, shared */
@@ -82,6 +84,42 @@ static uint32_t wait_request(struct channel *ch, uint32_t last, uint64_t spin_ns
 	}
 }
 
+static void channel_free(struct channel *ch)
+{
+	if (ch->ool)
+		munmap(ch->ool, ch->ool_size);
+	munmap(ch->base, IOK_CHAN_SIZE);
+	pthread_mutex_destroy(&ch->call_lock);
+	iok_release(&ch->task->obj);
+	free(ch);
+}
+
+/* A channel whose client closed it (or broke the protocol) leaves its
+ * set, so that it no longer counts against CHANNELS_PER_CLIENT_MAX and its
+ * memory goes now rather than when the client disconnects.  If
+ * channel_set_destroy has already taken the list, it joins and frees us. */
+static void retire(struct channel *ch)
+{
+	struct channel_set *set = ch->set;
+	struct channel **pp;
+	bool mine = false;
+
+	pthread_mutex_lock(&set->lock);
+	for (pp = &set->list; *pp; pp = &(*pp)->next) {
+		if (*pp == ch) {
+			*pp = ch->next;
+			set->count--;
+			mine = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&set->lock);
+	if (mine) {
+		pthread_detach(pthread_self());
+		channel_free(ch);
+	}
+}
+
 static void *channel_thread(void *arg)
 {
 	struct channel *ch = arg;
@@ -133,6 +171,7 @@ static void *channel_thread(void *arg)
 	iok_futex_wake(&ch->ctl->rep_seq, 1);
 	free(req);
 	free(rep);
+	retire(ch);
 	return NULL;
 }
 
@@ -142,16 +181,6 @@ void channel_set_init(struct channel_set *set)
 	set->list = NULL;
 	set->next_id = 1;
 	set->count = 0;
-}
-
-static void channel_free(struct channel *ch)
-{
-	if (ch->ool)
-		munmap(ch->ool, ch->ool_size);
-	munmap(ch->base, IOK_CHAN_SIZE);
-	pthread_mutex_destroy(&ch->call_lock);
-	iok_release(&ch->task->obj);
-	free(ch);
 }
 
 IOReturn channel_open(struct channel_set *set, iok_task_t *task, int fd, uint32_t *id)
@@ -188,6 +217,7 @@ IOReturn channel_open(struct channel_set *set, iok_task_t *task, int fd, uint32_
 		return kIOReturnNoResources;
 	}
 	ch->id = set->next_id++;
+	ch->set = set;
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
 	if (pthread_create(&ch->thread, &attr, channel_thread, ch)) {

@@ -476,6 +476,55 @@ static void test_many_threads(void **state)
 	IOServiceClose(own);
 }
 
+struct one_call {
+	io_connect_t conn;
+	uint64_t value;
+	IOReturn ret;
+};
+
+static void *one_call_main(void *arg)
+{
+	struct one_call *c = arg;
+	uint64_t in[2] = { c->value, 1 }, out[2] = { 0, 0 };
+	uint32_t n = 2;
+
+	c->ret = IOConnectCallScalarMethod(c->conn, kUCTestCalculate, in, 2, out, &n);
+	if (c->ret == kIOReturnSuccess && (n != 2 || out[0] != c->value + 1))
+		c->ret = kIOReturnInternalError;
+	return NULL;
+}
+
+/* Every calling thread gets its own channel in the host (one host thread
+ * each, at most 256 at once per connection).  Threads that come and go must
+ * give theirs back: the 257th short-lived thread still calls, and the
+ * host's threads return to where they were. */
+static void test_threads_come_and_go(void **state)
+{
+	io_connect_t c = open_test();
+	int before = iok_test_thread_count(host), after = -1;
+	bool kernel = getenv("IOKIT_TEST_KERNEL") != NULL;   /* no host threads */
+
+	assert_true(kernel || before > 0);
+	for (int i = 0; i < 400; i++) {
+		struct one_call oc = { .conn = c, .value = (uint64_t)i };
+		pthread_t th;
+
+		assert_int_equal(pthread_create(&th, NULL, one_call_main, &oc), 0);
+		pthread_join(th, NULL);
+		if (oc.ret != kIOReturnSuccess)
+			fail_msg("thread %d: call returned 0x%x", i, (unsigned)oc.ret);
+	}
+	/* A retired channel's host thread ends on its own, soon after. */
+	for (int tries = 0; !kernel && tries < 500; tries++) {
+		after = iok_test_thread_count(host);
+		if (after <= before)
+			break;
+		usleep(10000);
+	}
+	assert_true(kernel || after <= before);
+	IOServiceClose(c);
+}
+
 static void *closer(void *arg)
 {
 	usleep(20000);
@@ -515,6 +564,7 @@ int main(void)
 		cmocka_unit_test(test_privilege_and_exclusive),
 		cmocka_unit_test(test_client_died_on_sigkill),
 		cmocka_unit_test(test_many_threads),
+		cmocka_unit_test(test_threads_come_and_go),
 		cmocka_unit_test(test_close_races_a_call),
 	};
 
