@@ -15,6 +15,7 @@ mount -t tmpfs tmp /tmp
 mkdir -p /dev/shm && mount -t tmpfs shm /dev/shm
 echo "IOK-GUEST-START $(uname -r) cpus=$(grep -c ^processor /proc/cpuinfo)"
 export IOKIT_TEST_KERNEL=1 IOKIT_KMOD_DIR=/lib/iokit HOME=/tmp TMPDIR=/tmp
+export LD_LIBRARY_PATH=/tests/lib   # the build's libraries (see mkinitramfs.sh)
 passed=0
 failed=0
 if insmod /lib/iokit/iokit.ko; then

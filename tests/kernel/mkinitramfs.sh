@@ -13,7 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 chmod 755 "$stage"
-mkdir -p "$stage/bin" "$stage/lib/iokit" "$stage/tests" "$stage/proc" "$stage/sys" \
+mkdir -p "$stage/bin" "$stage/lib/iokit" "$stage/tests" "$stage/tests/lib" "$stage/proc" "$stage/sys" \
 	"$stage/dev" "$stage/tmp" "$stage/etc"
 cp /bin/busybox "$stage/bin/busybox"
 cp "$here/guest-init.sh" "$stage/init"
@@ -30,6 +30,9 @@ for p in "$@"; do
 		[ -e "$stage$lib" ] && continue
 		mkdir -p "$stage$(dirname "$lib")"
 		cp -L "$lib" "$stage$lib"
+		# Also by name in /tests/lib (LD_LIBRARY_PATH in /init): a build
+		# tree under /tmp is hidden by the guest's tmpfs on /tmp.
+		[ -e "$stage/tests/lib/$(basename "$lib")" ] || cp -L "$lib" "$stage/tests/lib/"
 	done
 done
 (cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) > "$out"
