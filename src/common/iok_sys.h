@@ -32,6 +32,24 @@ ssize_t iok_recv_fd(int sock, void *buf, size_t max, int *fd);
 long iok_futex_wait(uint32_t *addr, uint32_t val, const struct timespec *timeout);
 long iok_futex_wake(uint32_t *addr, int count);
 
+/* A memfd of size bytes sealed against resizing and mapped shared (*map);
+ * returns the descriptor (close-on-exec) or -1. */
+int iok_sealed_memfd(const char *name, size_t size, uint8_t **map);
+
+/*
+ * The caller's side of a call channel (src/wire/iok_chan.h), for libiokit
+ * and for iokitd's calls into an isolated driver's process.
+ * iok_chan_post publishes request seq (never 0) and returns whether the
+ * host was asleep (and has been woken).  iok_chan_wait waits for the reply
+ * to seq: spins for spin_ns, then sleeps, asking alive(ctx) after every
+ * 100 ms asleep.  Returns 0, -EPIPE when the host gave the channel up, or
+ * -ETIMEDOUT when alive said the host is gone.
+ */
+struct iok_chan_ctl;
+int iok_chan_post(struct iok_chan_ctl *ctl, uint32_t seq);
+int iok_chan_wait(struct iok_chan_ctl *ctl, uint32_t seq, uint64_t spin_ns,
+		  int (*alive)(void *ctx), void *ctx);
+
 static inline void iok_cpu_relax(void)
 {
 #if defined(__x86_64__) || defined(__i386__)

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 /* sys.c - see iok_sys.h. */
 #include "iok_sys.h"
+#include "iok_chan.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/futex.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -79,4 +82,75 @@ long iok_futex_wait(uint32_t *addr, uint32_t val, const struct timespec *timeout
 long iok_futex_wake(uint32_t *addr, int count)
 {
 	return syscall(SYS_futex, addr, FUTEX_WAKE, count, NULL, NULL, 0);
+}
+
+int iok_sealed_memfd(const char *name, size_t size, uint8_t **map)
+{
+	int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	void *p;
+
+	if (fd < 0)
+		return -1;
+	if (ftruncate(fd, (off_t)size) ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL))
+		goto err;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		goto err;
+	*map = p;
+	return fd;
+err:
+	close(fd);
+	return -1;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int iok_chan_post(struct iok_chan_ctl *ctl, uint32_t seq)
+{
+	/* Pairs with the host's store of host_sleeping then load of req_seq. */
+	__atomic_store_n(&ctl->req_seq, seq, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&ctl->host_sleeping, __ATOMIC_SEQ_CST))
+		return 0;
+	iok_futex_wake(&ctl->req_seq, 1);
+	return 1;
+}
+
+int iok_chan_wait(struct iok_chan_ctl *ctl, uint32_t seq, uint64_t spin_ns,
+		  int (*alive)(void *ctx), void *ctx)
+{
+	uint64_t until = mono_ns() + spin_ns;
+
+	while (__atomic_load_n(&ctl->rep_seq, __ATOMIC_ACQUIRE) != seq) {
+		uint32_t cur;
+
+		if (__atomic_load_n(&ctl->host_gone, __ATOMIC_ACQUIRE))
+			return -EPIPE;
+		if (mono_ns() < until) {
+			for (int i = 0; i < 32; i++)
+				iok_cpu_relax();
+			continue;
+		}
+		/* Pairs with the host's store of rep_seq then load of
+		 * client_sleeping. */
+		__atomic_store_n(&ctl->client_sleeping, 1, __ATOMIC_SEQ_CST);
+		cur = __atomic_load_n(&ctl->rep_seq, __ATOMIC_SEQ_CST);
+		if (cur != seq) {
+			struct timespec ts = { .tv_nsec = 100 * 1000 * 1000 };
+
+			if (iok_futex_wait(&ctl->rep_seq, cur, &ts) && errno == ETIMEDOUT &&
+			    !alive(ctx)) {
+				__atomic_store_n(&ctl->client_sleeping, 0, __ATOMIC_RELAXED);
+				return -ETIMEDOUT;
+			}
+		}
+		__atomic_store_n(&ctl->client_sleeping, 0, __ATOMIC_RELAXED);
+	}
+	return 0;
 }

@@ -63,27 +63,6 @@ static void chan_key_init(void)
 	pthread_key_create(&chan_key, chan_destroy);
 }
 
-/* A sealed memfd of size bytes, mapped; returns the fd or -1. */
-static int sealed_memfd(size_t size, uint8_t **map)
-{
-	int fd = memfd_create("iokit-channel", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	void *p;
-
-	if (fd < 0)
-		return -1;
-	if (ftruncate(fd, (off_t)size) ||
-	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL))
-		goto err;
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED)
-		goto err;
-	*map = p;
-	return fd;
-err:
-	close(fd);
-	return -1;
-}
-
 /* Sends op with fd over the socket; returns the IOReturn and value. */
 static IOReturn send_fd_op(uint16_t op, uint64_t value, int fd, uint64_t *out)
 {
@@ -123,7 +102,7 @@ IOReturn iok_chan_get(struct iok_chan **out)
 	ch = calloc(1, sizeof(*ch));
 	if (!ch)
 		return kIOReturnNoMemory;
-	fd = sealed_memfd(IOK_CHAN_SIZE, &ch->base);
+	fd = iok_sealed_memfd("iokit-channel", IOK_CHAN_SIZE, &ch->base);
 	if (fd < 0) {
 		free(ch);
 		return kIOReturnNoResources;
@@ -171,7 +150,7 @@ IOReturn iok_chan_ool(struct iok_chan *ch, size_t size, uint8_t **base)
 			return kIOReturnNoMemory;
 		want <<= 1;
 	}
-	fd = sealed_memfd(want, &map);
+	fd = iok_sealed_memfd("iokit-channel", want, &map);
 	if (fd < 0)
 		return kIOReturnNoMemory;
 	ret = send_fd_op(IOK_OP_CHANNEL_SET_OOL, ch->id, fd, NULL);
@@ -188,39 +167,20 @@ IOReturn iok_chan_ool(struct iok_chan *ch, size_t size, uint8_t **base)
 	return kIOReturnSuccess;
 }
 
-/* Waits for rep_seq == seq.  Spins first (longer for bigger requests,
- * whose calls take longer), then sleeps, checking that the host is still
- * there every 100 ms. */
+static int conn_alive(void *ctx)
+{
+	(void)ctx;
+	return iok_conn_alive();
+}
+
+/* Waits for the reply to seq (spinning first, longer for bigger requests,
+ * whose calls take longer), checking that the host is still there every
+ * 100 ms asleep. */
 static IOReturn wait_reply(struct iok_chan *ch, uint32_t seq, uint64_t spin_ns)
 {
-	uint64_t until = now_ns() + spin_ns;
-
-	while (__atomic_load_n(&ch->ctl->rep_seq, __ATOMIC_ACQUIRE) != seq) {
-		if (__atomic_load_n(&ch->ctl->host_gone, __ATOMIC_ACQUIRE)) {
-			ch->broken = true;
-			return kIOReturnNotResponding;
-		}
-		if (now_ns() < until) {
-			for (int i = 0; i < 32; i++)
-				iok_cpu_relax();
-			continue;
-		}
-		/* Pairs with the host's store of rep_seq then load of
-		 * client_sleeping. */
-		__atomic_store_n(&ch->ctl->client_sleeping, 1, __ATOMIC_SEQ_CST);
-		uint32_t cur = __atomic_load_n(&ch->ctl->rep_seq, __ATOMIC_SEQ_CST);
-
-		if (cur != seq) {
-			struct timespec ts = { .tv_nsec = 100 * 1000 * 1000 };
-
-			if (iok_futex_wait(&ch->ctl->rep_seq, cur, &ts) && errno == ETIMEDOUT &&
-			    !iok_conn_alive()) {
-				__atomic_store_n(&ch->ctl->client_sleeping, 0, __ATOMIC_RELAXED);
-				ch->broken = true;
-				return kIOReturnNotResponding;
-			}
-		}
-		__atomic_store_n(&ch->ctl->client_sleeping, 0, __ATOMIC_RELAXED);
+	if (iok_chan_wait(ch->ctl, seq, spin_ns, conn_alive, NULL)) {
+		ch->broken = true;
+		return kIOReturnNotResponding;
 	}
 	return kIOReturnSuccess;
 }
@@ -235,11 +195,7 @@ static IOReturn chan_call(struct iok_chan *ch, const struct iok_wire_call_reply 
 
 	if (!seq)
 		seq = ++ch->seq;   /* 0 means "no request" to the host */
-	/* Pairs with the host's store of host_sleeping then load of req_seq. */
-	__atomic_store_n(&ch->ctl->req_seq, seq, __ATOMIC_SEQ_CST);
-	woke_host = __atomic_load_n(&ch->ctl->host_sleeping, __ATOMIC_SEQ_CST);
-	if (woke_host)
-		iok_futex_wake(&ch->ctl->req_seq, 1);
+	woke_host = iok_chan_post(ch->ctl, seq);
 	/*
 	 * Spin for about as long as this channel's calls have been taking
 	 * (twice the recent average, at least IOK_CHAN_CLIENT_SPIN_NS and at

@@ -99,6 +99,9 @@ size_t iok_shmem_size(const iok_shmem_t *shm);
 #ifndef __KERNEL__
 /* The memfd behind it (owned by the shmem; dup it to pass it on). */
 int iok_shmem_fd(const iok_shmem_t *shm);
+/* Takes over fd, a memory file another process made, only to pass it on:
+ * not mapped here (iok_shmem_addr is NULL).  0, -EINVAL, -ENOMEM. */
+int iok_shmem_adopt(int fd, iok_shmem_t **out);
 #endif
 
 /*
@@ -113,6 +116,8 @@ typedef struct iok_signal iok_signal_t;
 #ifndef __KERNEL__
 /* Takes ownership of fd: an eventfd or a message socket. */
 iok_signal_t *iok_signal_from_fd(int fd);
+/* A new descriptor for the same port (close-on-exec), or -1. */
+int iok_signal_dup_fd(const iok_signal_t *sig);
 #endif
 /* Returns 0 or -EPIPE once nobody can receive. */
 int iok_signal_send(iok_signal_t *sig);

@@ -203,11 +203,33 @@ err_free:
 	return -ENOMEM;
 }
 
+int iok_shmem_adopt(int fd, iok_shmem_t **out)
+{
+	struct stat st;
+	iok_shmem_t *shm;
+
+	*out = NULL;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0) {
+		close(fd);
+		return -EINVAL;
+	}
+	shm = calloc(1, sizeof(*shm));
+	if (!shm) {
+		close(fd);
+		return -ENOMEM;
+	}
+	shm->fd = fd;
+	shm->size = (size_t)st.st_size;
+	*out = shm;
+	return 0;
+}
+
 void iok_shmem_destroy(iok_shmem_t *shm)
 {
 	if (!shm)
 		return;
-	munmap(shm->addr, shm->size);
+	if (shm->addr)
+		munmap(shm->addr, shm->size);
 	close(shm->fd);
 	free(shm);
 }
@@ -286,6 +308,11 @@ iok_signal_t *iok_signal_from_fd(int fd)
 	sig->fd = fd;
 	sig->is_socket = sock;
 	return sig;
+}
+
+int iok_signal_dup_fd(const iok_signal_t *sig)
+{
+	return sig ? fcntl(sig->fd, F_DUPFD_CLOEXEC, 0) : -1;
 }
 
 bool iok_signal_carries_messages(const iok_signal_t *sig)

@@ -43,6 +43,21 @@ IOK_EXPORT iok_memory_t *iok_memory_create(size_t length)
 	return m;
 }
 
+iok_memory_t *iok_memory_from_shmem(iok_shmem_t *shm)
+{
+	struct iok_memory *m = iok_zalloc(sizeof(*m));
+
+	if (!m) {
+		iok_shmem_destroy(shm);
+		return NULL;
+	}
+	iok_object_init(&m->obj, &memory_kind);
+	m->shm = shm;
+	m->addr = iok_shmem_addr(shm);
+	m->length = iok_shmem_size(shm);
+	return m;
+}
+
 iok_memory_t *iok_memory_wrap(void *addr, size_t len)
 {
 	struct iok_memory *m = iok_zalloc(sizeof(*m));

@@ -279,6 +279,21 @@ static bool wants_kind(struct iok_notifier *n, void *ctx)
 	return n->obj.kind == &matching_kind && n->kind == ((struct fire_ctx *)ctx)->kind;
 }
 
+static iok_observer_fn observer;
+
+void iok_runtime_set_observer(iok_observer_fn fn)
+{
+	__atomic_store_n(&observer, fn, __ATOMIC_RELEASE);
+}
+
+void iok_observe(iok_service_t *s, enum iok_observe_event event)
+{
+	iok_observer_fn fn = __atomic_load_n(&observer, __ATOMIC_ACQUIRE);
+
+	if (fn)
+		fn(s, event);
+}
+
 void iok_notify_matching(iok_service_t *s, enum iok_notify_event event)
 {
 	static const enum notifier_kind kinds[] = {
@@ -291,6 +306,10 @@ void iok_notify_matching(iok_service_t *s, enum iok_notify_event event)
 	struct iok_notifier **list;
 	size_t count;
 
+	if (event == IOK_NOTIFY_MATCHED)
+		iok_observe(s, IOK_OBSERVE_PUBLISHED);
+	else if (event == IOK_NOTIFY_WILL_TERMINATE)
+		iok_observe(s, IOK_OBSERVE_TERMINATING);
 	if (iok_service_is_user_client(s))
 		return;   /* Apple's user clients are never registered */
 	list = snapshot(wants_kind, &ctx, &count);

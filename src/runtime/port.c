@@ -132,3 +132,8 @@ IOK_EXPORT int iok_port_send(iok_port_t *port)
 {
 	return port ? iok_signal_send(port->sig) : -EPIPE;
 }
+
+iok_signal_t *iok_port_get_signal(iok_port_t *port)
+{
+	return port ? port->sig : NULL;
+}

@@ -559,6 +559,8 @@ IOK_EXPORT int iok_service_set_property(iok_service_t *s, const char *key, iok_o
 	iok_mutex_lock(&s->lock);
 	ret = iok_dict_set(s->props, key, value);
 	iok_mutex_unlock(&s->lock);
+	if (!ret)
+		iok_observe(s, IOK_OBSERVE_PROPERTIES);
 	return ret;
 }
 
@@ -571,6 +573,8 @@ IOK_EXPORT int iok_service_remove_property(iok_service_t *s, const char *key)
 	iok_mutex_lock(&s->lock);
 	ret = iok_dict_remove(s->props, key);
 	iok_mutex_unlock(&s->lock);
+	if (!ret)
+		iok_observe(s, IOK_OBSERVE_PROPERTIES);
 	return ret;
 }
 

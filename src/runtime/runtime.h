@@ -202,6 +202,9 @@ void iok_runtime_set_entitlements(const char *csv);
  * (an out-of-line argument): no copy, not freed by the descriptor. */
 iok_memory_t *iok_memory_wrap(void *addr, size_t len);
 iok_shmem_t *iok_memory_shmem(iok_memory_t *mem);   /* NULL for wrapped */
+/* A descriptor owning shm (taken over), whose bytes the host does not
+ * touch (memory of an isolated driver's process, passed through). */
+iok_memory_t *iok_memory_from_shmem(iok_shmem_t *shm);
 
 /* Notification ports (port.c): takes ownership of sig.  Every port has
  * an id, never reused, that an async reference carries in its element 0
@@ -214,6 +217,7 @@ uint64_t iok_port_id(const iok_port_t *port);
 iok_port_t *iok_port_from_id(uint64_t id);          /* a reference, or NULL */
 iok_port_t *iok_port_from_object(iok_object_t *obj); /* NULL if not a port */
 iok_object_t *iok_port_object(iok_port_t *port);
+iok_signal_t *iok_port_get_signal(iok_port_t *port);   /* borrowed */
 /* Queues a message (never blocks): 0, -EAGAIN (queue full, dropped),
  * -EPIPE, -ENOTSUP (a signal-only port). */
 int iok_port_send_msg(iok_port_t *port, const void *msg, size_t len);
@@ -242,6 +246,22 @@ bool iok_is_notifier(const iok_object_t *obj);
 /* IOIteratorNext on a matching notifier: the newest pending service, or
  * NULL (which arms it). */
 iok_object_t *iok_notifier_next(iok_object_t *obj);
+
+/*
+ * An observer of the registry (iokitd's driver processes under --isolate
+ * report their services to the host this way).  Called without runtime
+ * locks held: once when a service is first matched (visible to clients),
+ * when it is about to terminate, and after each change to its properties.
+ * Set once, before drivers load.
+ */
+enum iok_observe_event {
+	IOK_OBSERVE_PUBLISHED,
+	IOK_OBSERVE_TERMINATING,
+	IOK_OBSERVE_PROPERTIES,
+};
+typedef void (*iok_observer_fn)(iok_service_t *s, enum iok_observe_event event);
+void iok_runtime_set_observer(iok_observer_fn fn);
+void iok_observe(iok_service_t *s, enum iok_observe_event event);
 
 /* Waits until no matching is in progress or queued: 0 or -ETIMEDOUT.
  * timeout_ns UINT64_MAX waits for ever. */
