@@ -223,6 +223,8 @@ IOReturn iok_call_fd2(const struct iok_rpc *req, int fd, struct iok_reply *rep, 
 {
 	IOReturn ret;
 
+	if (iok_kern_active())
+		return iok_kern_call_fd2(req, fd, rep, out_fd);
 	if (out_fd)
 		*out_fd = -1;
 	*rep = (struct iok_reply){ 0 };
@@ -257,6 +259,8 @@ bool iok_conn_alive(void)
 	struct pollfd p;
 	bool alive;
 
+	if (iok_kern_active())
+		return iok_kern_alive();
 	pthread_mutex_lock(&conn.lock);
 	p = (struct pollfd){ .fd = conn.fd, .events = POLLRDHUP };
 	alive = conn.state == CONN_UP && poll(&p, 1, 0) >= 0 &&
@@ -269,6 +273,8 @@ bool iok_conn_was_up(void)
 {
 	bool up;
 
+	if (iok_kern_active())
+		return iok_kern_alive();
 	pthread_mutex_lock(&conn.lock);
 	up = conn.state != CONN_NEW;
 	pthread_mutex_unlock(&conn.lock);

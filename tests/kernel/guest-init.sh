@@ -29,8 +29,10 @@ while read -r name cmd; do
 	case "$name" in ''|'#'*) continue ;; esac
 	echo "IOK-RUN $name: $cmd"
 	start=$(cut -d' ' -f1 /proc/uptime)
+	# A hung test fails on its own (rc 143) instead of the whole boot
+	# waiting for the host's time-out.
 	# shellcheck disable=SC2086
-	sh -c "$cmd" </dev/null 2>&1
+	timeout 120 sh -c "$cmd" </dev/null 2>&1
 	rc=$?
 	end=$(cut -d' ' -f1 /proc/uptime)
 	if [ "$rc" -eq 0 ]; then
