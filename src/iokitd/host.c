@@ -95,7 +95,7 @@ static void clients_remove(struct client *cl)
  * timeout_s seconds to run clientDied, stop their channels and release
  * their names, so that it exits with nothing of theirs left running.
  */
-static void clients_end(int timeout_s)
+void host_end_clients(int timeout_s)
 {
 	struct timespec deadline;
 
@@ -322,31 +322,19 @@ static void *client_thread(void *arg)
 	return NULL;
 }
 
-static void accept_client(int lfd)
+int host_add_client(int fd, int32_t pid, uint32_t uid, uint32_t gid, const char *name)
 {
-	struct ucred cred;
-	socklen_t clen = sizeof(cred);
 	pthread_attr_t attr;
 	pthread_t th;
-	struct client *cl;
-	char name[64];
-	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	struct client *cl = malloc(sizeof(*cl));
 
-	if (fd < 0) {
-		/* Out of descriptors or memory: the connection stays in the
-		 * backlog and the socket readable; wait instead of spinning. */
-		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
-			usleep(10000);
-		return;
-	}
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) || !(cl = malloc(sizeof(*cl)))) {
+	if (!cl) {
 		close(fd);
-		return;
+		return -ENOMEM;
 	}
-	proc_name(cred.pid, name, sizeof(name));
 	cl->fd = fd;
 	channel_set_init(&cl->channels);
-	cl->task = iok_task_create(cred.pid, cred.uid, cred.gid, name);
+	cl->task = iok_task_create(pid, uid, gid, name);
 	if (!cl->task)
 		goto err_free;
 	pthread_attr_init(&attr);
@@ -360,12 +348,35 @@ static void accept_client(int lfd)
 		goto err_free;
 	}
 	pthread_attr_destroy(&attr);
-	iok_log(IOK_LOG_DEBUG, "pid %d (%s) uid %u connected", (int)cred.pid, name, cred.uid);
-	return;
+	iok_log(IOK_LOG_DEBUG, "pid %d (%s) uid %u connected", (int)pid, name, uid);
+	return 0;
 
 err_free:
 	free(cl);
 	close(fd);
+	return -ENOMEM;
+}
+
+static void accept_client(int lfd)
+{
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	char name[64];
+	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd < 0) {
+		/* Out of descriptors or memory: the connection stays in the
+		 * backlog and the socket readable; wait instead of spinning. */
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+			usleep(10000);
+		return;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen)) {
+		close(fd);
+		return;
+	}
+	proc_name(cred.pid, name, sizeof(name));
+	host_add_client(fd, cred.pid, cred.uid, cred.gid, name);
 }
 
 /* Binds path, replacing a stale socket but never a live host's. */
@@ -400,6 +411,11 @@ static int listen_on(const char *path, unsigned mode)
 		return -errno;
 	}
 	return fd;
+}
+
+void host_proc_name(int32_t pid, char *buf, size_t len)
+{
+	proc_name(pid, buf, len);
 }
 
 static void stop_signals(sigset_t *mask)
@@ -446,6 +462,6 @@ int host_serve(const char *path, unsigned mode)
 	close(lfd);
 	close(sfd);
 	unlink(path);
-	clients_end(5);
+	host_end_clients(5);
 	return 0;
 }

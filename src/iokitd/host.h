@@ -4,7 +4,10 @@
 #define IOKITD_HOST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+struct iok_driver;
 
 /* Blocks the stop signals in the calling thread (and so in every thread
  * created after it, drivers' included); host_serve takes them through a
@@ -20,6 +23,17 @@ void host_enable_module_ops(uint32_t admin_uid);
 void host_reap_modules(void);
 /* Loads every *.so in dir, in name order.  A missing dir is not an error. */
 int host_load_driver_dir(const char *dir);
+
+/* Serves a connected client socket (fd consumed) as a task with these
+ * credentials.  0 or -ENOMEM. */
+int host_add_client(int fd, int32_t pid, uint32_t uid, uint32_t gid, const char *name);
+/* Hangs up on every client and waits up to timeout_s seconds for their
+ * threads to finish. */
+void host_end_clients(int timeout_s);
+/* The name of process pid (/proc/PID/comm), or "unknown". */
+void host_proc_name(int32_t pid, char *buf, size_t len);
+/* Loads a driver and returns its descriptor (*driver may be NULL). */
+int host_load_driver_ex(const char *path, const struct iok_driver **driver);
 
 /* Serves clients on the Unix socket at path (created with mode) until
  * SIGTERM/SIGINT/SIGHUP. */

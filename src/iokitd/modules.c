@@ -9,6 +9,7 @@
  * by the next module operation or client disconnect that finds it idle.
  */
 #include "host.h"
+#include "isolate.h"
 #include "runtime.h"
 
 #include <IOKit/IOKitKeys.h>
@@ -67,7 +68,7 @@ static struct module *find_locked(const char *bundle_id)
 }
 
 /* Loads path; 0 or a negative errno (the reason is logged). */
-static int load_locked(const char *path)
+static int load_locked(const char *path, const struct iok_driver **out)
 {
 	const struct iok_driver *(*entry)(void);
 	const struct iok_driver *drv;
@@ -118,27 +119,44 @@ static int load_locked(const char *path)
 	}
 	iok_log(IOK_LOG_INFO, "loaded %s %s from %s", drv->bundle_id,
 		drv->version ? drv->version : "", path);
+	if (out)
+		*out = drv;
 	return 0;
 }
 
-int host_load_driver(const char *path)
+int host_load_driver_ex(const char *path, const struct iok_driver **driver)
 {
 	int ret;
 
 	pthread_mutex_lock(&modules_lock);
-	ret = load_locked(path);
+	ret = load_locked(path, driver);
 	pthread_mutex_unlock(&modules_lock);
 	if (ret)
 		fprintf(stderr, "iokitd: cannot load driver %s (%s)\n", path, strerror(-ret));
 	return ret;
 }
 
+int host_load_driver(const char *path)
+{
+	if (isolate_enabled()) {
+		IOReturn ret = isolate_load(path);
+
+		if (ret)
+			fprintf(stderr, "iokitd: cannot load driver %s in a process of its own (0x%x)\n",
+				path, (unsigned)ret);
+		return ret ? -EINVAL : 0;
+	}
+	return host_load_driver_ex(path, NULL);
+}
+
 static IOReturn module_load(const char *path)
 {
 	int ret;
 
+	if (isolate_enabled())
+		return isolate_load(path);
 	pthread_mutex_lock(&modules_lock);
-	ret = load_locked(path);
+	ret = load_locked(path, NULL);
 	pthread_mutex_unlock(&modules_lock);
 	switch (ret) {
 	case 0:
@@ -158,6 +176,8 @@ static IOReturn module_unload(const char *bundle_id, uint32_t *remaining)
 {
 	struct module *m;
 
+	if (isolate_enabled())
+		return isolate_unload(bundle_id, remaining);
 	pthread_mutex_lock(&modules_lock);
 	m = find_locked(bundle_id);
 	if (!m || m->unloading) {
@@ -191,8 +211,11 @@ static iok_object_t *module_info(const struct module *m)
 
 static iok_object_t *module_list(void)
 {
-	iok_object_t *list = iok_array_create(8);
+	iok_object_t *list;
 
+	if (isolate_enabled())
+		return isolate_list();
+	list = iok_array_create(8);
 	pthread_mutex_lock(&modules_lock);
 	reap_locked();
 	for (struct module *m = modules; list && m; m = m->next) {

@@ -37,6 +37,7 @@ void iok_registry_unlock(void)
 struct class_slot {
 	const iok_class_t *cls;
 	uint32_t instances;
+	const char *bundle;   /* NULL: the catalogue's (the driver's) */
 };
 
 static struct class_slot classes[IOK_MAX_CLASSES];
@@ -68,6 +69,11 @@ static struct class_slot *class_slot_locked(const char *name)
 
 int iok_class_register(const iok_class_t *cls)
 {
+	return iok_class_register_bundle(cls, NULL);
+}
+
+int iok_class_register_bundle(const iok_class_t *cls, const char *bundle)
+{
 	int ret = 0;
 
 	if (!cls || !cls->name || !cls->name[0] || strlen(cls->name) >= 128)
@@ -78,7 +84,7 @@ int iok_class_register(const iok_class_t *cls)
 	else if (n_classes == IOK_MAX_CLASSES)
 		ret = -ENOSPC;
 	else
-		classes[n_classes++] = (struct class_slot){ .cls = cls };
+		classes[n_classes++] = (struct class_slot){ .cls = cls, .bundle = bundle };
 	iok_mutex_unlock(&class_lock);
 	return ret;
 }
@@ -166,9 +172,20 @@ static bool class_is_builtin(const iok_class_t *cls);
 int iok_class_copy_bundle(const char *name, char *buf, size_t len)
 {
 	const iok_class_t *cls = iok_class_find(name);
+	const struct class_slot *slot;
+	const char *bundle = NULL;
 
 	if (!cls || !len)
 		return -ENOENT;
+	iok_mutex_lock(&class_lock);
+	slot = class_slot_locked(name);
+	if (slot && slot->cls == cls)
+		bundle = slot->bundle;
+	iok_mutex_unlock(&class_lock);
+	if (bundle) {
+		snprintf(buf, len, "%s", bundle);
+		return 0;
+	}
 	if (class_is_builtin(cls)) {
 		snprintf(buf, len, "%s", "__kernel__");
 		return 0;

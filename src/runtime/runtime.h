@@ -87,6 +87,9 @@ iok_op_fn_t iok_class_find_op(const iok_class_t *cls, size_t off);
 
 /* Class registry.  Base classes are built in. */
 int iok_class_register(const iok_class_t *cls);
+/* The same for a class that belongs to bundle (kept, not copied), where
+ * the catalogue does not know it (iokitd --isolate's proxies). */
+int iok_class_register_bundle(const iok_class_t *cls, const char *bundle);
 void iok_class_unregister(const iok_class_t *cls);
 /* Instance counts per class, for diagnostics. */
 uint32_t iok_class_instance_count(const char *name);

@@ -23,6 +23,7 @@
 #include <IOKit/driver/iok_user_client.h>
 #include <dirent.h>
 #include <malloc.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -130,6 +131,17 @@ static IOReturn m_slow_echo(iok_service_t *t, void *ref, IOExternalMethodArgumen
 	return echo(a);
 }
 
+static IOReturn m_crash(iok_service_t *t, void *ref, IOExternalMethodArguments *a)
+{
+	const char *ok = getenv("FAULT_DRIVER_MAY_CRASH");
+
+	check_live(t);
+	if (!ok || strcmp(ok, "1"))
+		return kIOReturnNotPermitted;
+	sleep_us(a->scalarInput[0] < 10000000 ? a->scalarInput[0] : 10000000);
+	abort();
+}
+
 static IOReturn m_return(iok_service_t *t, void *ref, IOExternalMethodArguments *a)
 {
 	check_live(t);
@@ -179,6 +191,7 @@ static const IOExternalMethodDispatch2022 methods[kFaultMethodCount] = {
 	[kFaultSlowEcho] = { m_slow_echo, 1, kIOUCVariableStructureSize, 0,
 			     kIOUCVariableStructureSize, false, NULL },
 	[kFaultReturn] = { m_return, 1, 0, 1, 0, false, NULL },
+	[kFaultCrash] = { m_crash, 1, 0, 0, 0, false, NULL },
 	[kFaultStats] = { m_stats, 0, 0, kFaultStatCount, 0, false, NULL },
 	[kFaultSignal] = { m_signal, 1, 0, 0, 0, false, NULL },
 	[kFaultIncrement] = { m_increment, 1, 0, 1, 0, false, NULL },

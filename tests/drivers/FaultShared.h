@@ -15,6 +15,9 @@ enum {
 	kFaultStats,       /* 0 in; kFaultStatCount scalars out (below) */
 	kFaultSignal,      /* 1 scalar in (n): signals the registered port n times */
 	kFaultIncrement,   /* 1 scalar in, 1 out: the input plus one */
+	kFaultCrash,       /* 1 scalar in (µs to sleep first): the driver's process
+			    * aborts -- only where $FAULT_DRIVER_MAY_CRASH is set
+			    * (the iokitd --isolate test), else kIOReturnNotPermitted */
 	kFaultMethodCount
 };
 

@@ -165,6 +165,8 @@ pid_t iok_test_host_start_ex(const char *const *drivers, const char *const *extr
 	argv[argc++] = sock;
 	for (int i = 0; extra && extra[i] && argc < 20; i++)
 		argv[argc++] = (char *)extra[i];
+	if (getenv("IOK_TEST_ISOLATE") && strcmp(getenv("IOK_TEST_ISOLATE"), "0"))
+		argv[argc++] = (char *)"--isolate";   /* the suite again, drivers isolated */
 	for (; drivers && drivers[n] && n < 16; n++) {
 		/* A test-only driver first: a stale copy of one left in the
 		 * product folder by an older build must not shadow it. */

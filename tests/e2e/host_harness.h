@@ -17,6 +17,7 @@ extern "C" {
  * host accepts connections.  Returns the host's pid, or -1.
  */
 pid_t iok_test_host_start(const char *const *drivers);
+/* (With IOK_TEST_ISOLATE set and not 0, hosts run with --isolate.) */
 /* The same with extra iokitd arguments (NULL-terminated). */
 pid_t iok_test_host_start_ex(const char *const *drivers, const char *const *extra);
 /* Stops the host started above (SIGTERM to its pid), waits for it, and
