@@ -10,7 +10,10 @@
  *        the data path of an out-of-line call without IOKit);
  *   OpenIOKit: IOConnectCallScalarMethod (1 scalar in, 1 out) in a tight
  *        loop and after the host has been idle, a 4 KiB struct call and a
- *        1 MiB struct call (echo), against a private iokitd.
+ *        1 MiB struct call (echo), against a private iokitd; and the same
+ *        four against an iokitd --isolate (the driver in a process of its
+ *        own: one more hop per call), measured in a child process first
+ *        (a program talks to one host).
  *
  * Prints medians and 99th percentiles (µs), the ratios the targets are
  * stated in, and writes the same as JSON (--json PATH).
@@ -229,13 +232,89 @@ static void call_struct(io_connect_t c, struct bench_series *s, size_t n, size_t
 	free(out);
 }
 
+/* The four OpenIOKit measurements against host's driver (UCTestService). */
+static int measure_calls(struct bench_series *call, struct bench_series *idle,
+			 struct bench_series *s4k, struct bench_series *s1m)
+{
+	io_service_t svc = IOServiceGetMatchingService(kIOMainPortDefault,
+						       IOServiceMatching("UCTestService"));
+	io_connect_t conn;
+
+	if (!svc || IOServiceOpen(svc, mach_task_self(), 0, &conn))
+		return -1;
+	call_scalar(conn, call, call->cap, 0);
+	call_scalar(conn, idle, idle->cap, 2000);
+	call_struct(conn, s4k, s4k->cap, 4096);
+	call_struct(conn, s1m, s1m->cap, 1 << 20);
+	IOServiceClose(conn);
+	IOObjectRelease(svc);
+	return 0;
+}
+
+static void init_calls(struct bench_series *c, const char *const names[4])
+{
+	bench_series_init(&c[0], names[0], 200000 / scale);
+	bench_series_init(&c[1], names[1], 300 / scale);
+	bench_series_init(&c[2], names[2], 20000 / scale);
+	bench_series_init(&c[3], names[3], 400 / scale);
+}
+
+/*
+ * The calls against iokitd --isolate, in a child process with a host of
+ * its own; medians and p99s come back through a pipe into iso[4] (names
+ * and capacities set, no samples).  0 or -1.
+ */
+static int measure_isolated(const char *const *drivers, struct bench_series iso[4])
+{
+	static const char *const extra[] = { "--isolate", NULL };
+	double r[8] = { 0 };
+	int p[2], status = 0;
+	pid_t pid;
+
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		pid_t host = iok_test_host_start_ex(drivers, extra);
+		int ok = host > 0 && measure_calls(&iso[0], &iso[1], &iso[2], &iso[3]) == 0;
+
+		for (int i = 0; ok && i < 4; i++) {
+			bench_series_finish(&iso[i]);
+			r[2 * i] = iso[i].median;
+			r[2 * i + 1] = iso[i].p99;
+		}
+		if (host > 0)
+			iok_test_host_stop(host);
+		_exit(ok && write(p[1], r, sizeof(r)) == (ssize_t)sizeof(r) ? 0 : 1);
+	}
+	close(p[1]);
+	if (read(p[0], r, sizeof(r)) != (ssize_t)sizeof(r))
+		r[0] = 0;
+	close(p[0]);
+	waitpid(pid, &status, 0);
+	if (!r[0] || !WIFEXITED(status) || WEXITSTATUS(status))
+		return -1;
+	for (int i = 0; i < 4; i++) {
+		iso[i].n = iso[i].cap;
+		iso[i].median = r[2 * i];
+		iso[i].p99 = r[2 * i + 1];
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const char *const drivers[] = { "UCTestDriver.so", NULL };
 	const char *json = NULL;
-	struct bench_series sp, spi, fx, spin, mc, shm, call, idle, s4k, s1m;
-	io_service_t svc;
-	io_connect_t conn;
+	static const char *const iso_names[4] = {
+		"IOConnectCallScalarMethod 1->1 (loop), --isolate",
+		"IOConnectCallScalarMethod after 2 ms idle, --isolate",
+		"IOConnectCallStructMethod 4 KiB echo, --isolate",
+		"IOConnectCallStructMethod 1 MiB echo, --isolate",
+	};
+	struct bench_series sp, spi, fx, spin, mc, shm, call, idle, s4k, s1m, iso[4];
 	pid_t host;
 	FILE *f;
 
@@ -245,11 +324,13 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--quick"))
 			scale = 10;
 	}
+	init_calls(iso, iso_names);
+	if (measure_isolated(drivers, iso)) {
+		fprintf(stderr, "bench_call: the --isolate measurement failed\n");
+		return 1;
+	}
 	host = iok_test_host_start(drivers);
 	if (host < 0)
-		return 1;
-	svc = IOServiceGetMatchingService(kIOMainPortDefault, IOServiceMatching("UCTestService"));
-	if (!svc || IOServiceOpen(svc, mach_task_self(), 0, &conn))
 		return 1;
 
 	bench_series_init(&sp, "raw socketpair round trip", 20000 / scale);
@@ -258,10 +339,21 @@ int main(int argc, char **argv)
 	bench_series_init(&spin, "raw spinning shared-memory ping-pong", 200000 / scale);
 	bench_series_init(&mc, "raw memcpy 1 MiB", 400 / scale);
 	bench_series_init(&shm, "raw shared-memory 1 MiB echo, 2 processes", 400 / scale);
-	bench_series_init(&call, "IOConnectCallScalarMethod 1->1 (loop)", 200000 / scale);
-	bench_series_init(&idle, "IOConnectCallScalarMethod after 2 ms idle", 300 / scale);
-	bench_series_init(&s4k, "IOConnectCallStructMethod 4 KiB echo", 20000 / scale);
-	bench_series_init(&s1m, "IOConnectCallStructMethod 1 MiB echo", 400 / scale);
+	{
+		static const char *const names[4] = {
+			"IOConnectCallScalarMethod 1->1 (loop)",
+			"IOConnectCallScalarMethod after 2 ms idle",
+			"IOConnectCallStructMethod 4 KiB echo",
+			"IOConnectCallStructMethod 1 MiB echo",
+		};
+		struct bench_series c[4];
+
+		init_calls(c, names);
+		call = c[0];
+		idle = c[1];
+		s4k = c[2];
+		s1m = c[3];
+	}
 
 	raw_socketpair(&sp, sp.cap, 0);
 	raw_socketpair(&spi, spi.cap, 2000);
@@ -269,15 +361,14 @@ int main(int argc, char **argv)
 	raw_shared(&spin, spin.cap, false);
 	raw_memcpy(&mc, mc.cap, 1 << 20);
 	raw_shm_echo(&shm, shm.cap, 1 << 20);
-	call_scalar(conn, &call, call.cap, 0);
-	call_scalar(conn, &idle, idle.cap, 2000);
-	call_struct(conn, &s4k, s4k.cap, 4096);
-	call_struct(conn, &s1m, s1m.cap, 1 << 20);
+	if (measure_calls(&call, &idle, &s4k, &s1m))
+		return 1;
 
-	struct bench_series *all[] = { &sp, &spi, &fx, &spin, &mc, &shm, &call, &idle, &s4k, &s1m };
+	struct bench_series *all[] = { &sp,  &spi, &fx,	 &spin,	 &mc,	  &shm,	   &call,
+				       &idle, &s4k, &s1m, &iso[0], &iso[1], &iso[2], &iso[3] };
 	const size_t n_all = sizeof(all) / sizeof(all[0]);
 
-	for (size_t i = 0; i < n_all; i++)
+	for (size_t i = 0; i < n_all - 4; i++)   /* the isolated four came finished */
 		bench_series_finish(all[i]);
 
 	double r_loop = call.median / sp.median;
@@ -301,6 +392,11 @@ int main(int argc, char **argv)
 	       s1m.median / shm.median);
 	printf("  for reference: loop call / spinning ping-pong = %.2f, futex ping-pong / socketpair = %.2f\n",
 	       call.median / spin.median, fx.median / sp.median);
+	printf("  --isolate / default: loop call %.2f, idle call %.2f, 4 KiB %.2f, 1 MiB %.2f"
+	       " (extra per loop call: %.2f us)\n",
+	       iso[0].median / call.median, iso[1].median / idle.median,
+	       iso[2].median / s4k.median, iso[3].median / s1m.median,
+	       (iso[0].median - call.median) / 1000.0);
 
 	if (json && (f = fopen(json, "w"))) {
 		fprintf(f, "{\n  \"unit\": \"ns\",\n  \"series\": [\n");
@@ -310,14 +406,14 @@ int main(int argc, char **argv)
 				i + 1 < n_all ? "," : "");
 		fprintf(f, "  ],\n  \"ratios\": {\"loop_over_socketpair\": %.4f, "
 			   "\"idle_over_socketpair\": %.4f, \"idle_over_idle_socketpair\": %.4f, "
-			   "\"mib_over_budget\": %.4f, \"mib_over_raw_echo\": %.4f}\n}\n",
-			r_loop, r_idle, r_idle_fair, s1m.median / budget_1m, s1m.median / shm.median);
+			   "\"mib_over_budget\": %.4f, \"mib_over_raw_echo\": %.4f, "
+			   "\"isolate_over_default_loop\": %.4f}\n}\n",
+			r_loop, r_idle, r_idle_fair, s1m.median / budget_1m, s1m.median / shm.median,
+			iso[0].median / call.median);
 		fclose(f);
 	}
 	for (size_t i = 0; i < n_all; i++)
 		bench_series_free(all[i]);
-	IOServiceClose(conn);
-	IOObjectRelease(svc);
 	iok_test_host_stop(host);
 	return 0;
 }

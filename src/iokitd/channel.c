@@ -120,13 +120,23 @@ static void retire(struct channel *ch)
 	}
 }
 
+/* How long a channel thread spins for the next request: 0 means the
+ * default (IOK_CHAN_HOST_SPIN_NS, longer after big requests). */
+static uint64_t fixed_spin_ns;
+
+void channel_set_spin(uint64_t ns)
+{
+	__atomic_store_n(&fixed_spin_ns, ns, __ATOMIC_RELAXED);
+}
+
 static void *channel_thread(void *arg)
 {
 	struct channel *ch = arg;
 	uint8_t *req = malloc(IOK_CHAN_REQ_MAX);
 	uint8_t *rep = malloc(IOK_CHAN_REP_MAX);
 	uint32_t last = 0, seq;   /* the client numbers its requests from 1 */
-	uint64_t spin_ns = IOK_CHAN_HOST_SPIN_NS;
+	uint64_t fixed = __atomic_load_n(&fixed_spin_ns, __ATOMIC_RELAXED);
+	uint64_t spin_ns = fixed ? fixed : IOK_CHAN_HOST_SPIN_NS;
 
 	while (req && rep && (seq = wait_request(ch, last, spin_ns))) {
 		struct iok_ool ool;
@@ -150,7 +160,7 @@ static void *channel_thread(void *arg)
 			const struct iok_wire_call *m = (const struct iok_wire_call *)req;
 			uint64_t bytes = m->ool_in_size / 8 + m->ool_out_size / 8;
 
-			spin_ns = IOK_CHAN_HOST_SPIN_NS + (bytes < 1000000 ? bytes : 1000000);
+			spin_ns = fixed ? fixed : IOK_CHAN_HOST_SPIN_NS + (bytes < 1000000 ? bytes : 1000000);
 		}
 		pthread_mutex_lock(&ch->call_lock);
 		ool = (struct iok_ool){ ch->ool, ch->ool_size };

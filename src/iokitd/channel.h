@@ -25,6 +25,11 @@ void channel_set_init(struct channel_set *set);
 IOReturn channel_open(struct channel_set *set, iok_task_t *task, int fd, uint32_t *id);
 /* Replaces channel id's out-of-line buffer (takes ownership of fd). */
 IOReturn channel_set_ool(struct channel_set *set, uint32_t id, int fd);
+/* Makes every channel started later spin ns (not 0) for its next request
+ * whatever the size of the last: a driver process under --isolate, whose
+ * caller (the host) sleeps at once and whose big calls' copies need the
+ * CPU more than a spinner does. */
+void channel_set_spin(uint64_t ns);
 /* Stops and frees every channel (the client is gone). */
 void channel_set_destroy(struct channel_set *set);
 

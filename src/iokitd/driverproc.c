@@ -5,6 +5,7 @@
  * publishes to the host and serving the client connections the host hands
  * over, each with the credentials of the client behind it.
  */
+#include "channel.h"
 #include "host.h"
 #include "iok_sys.h"
 #include "isolate.h"
@@ -234,6 +235,7 @@ int driverproc_main(const char *path)
 	int sfd, ret;
 
 	iok_runtime_set_observer(observe);
+	channel_set_spin(ISO_CHANNEL_SPIN_NS);
 	ret = claim(path);
 	if (!ret)
 		ret = host_load_driver_ex(path, NULL);

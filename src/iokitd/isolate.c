@@ -33,6 +33,9 @@ extern char **environ;
 
 static char *self_exe;
 static bool child_verbose;
+/* Driver processes that were loaded and then exited with a failure
+ * status (a sanitizer's report, say): the host's own exit status says so. */
+static uint32_t child_failures;
 
 /* ---- driver processes -------------------------------------------------- */
 
@@ -514,8 +517,13 @@ static void *reader_main(void *arg)
 			iok_log(IOK_LOG_WARNING, "driver process %d (%s) died of signal %d; its services are terminated",
 				(int)c->pid, c->bundle[0] ? c->bundle : c->path, WTERMSIG(status));
 		else
-			iok_log(IOK_LOG_INFO, "driver process %d (%s) exited with status %d",
-				(int)c->pid, c->bundle[0] ? c->bundle : c->path, WEXITSTATUS(status));
+			iok_log(WEXITSTATUS(status) ? IOK_LOG_ERR : IOK_LOG_INFO,
+				"driver process %d (%s) exited with status %d", (int)c->pid,
+				c->bundle[0] ? c->bundle : c->path, WEXITSTATUS(status));
+		pthread_mutex_lock(&c->lock);
+		if (WIFEXITED(status) && WEXITSTATUS(status) && c->ready && !c->ready_result)
+			__atomic_add_fetch(&child_failures, 1, __ATOMIC_RELAXED);
+		pthread_mutex_unlock(&c->lock);
 	}
 	pthread_mutex_lock(&children_lock);
 	if (c->listed) {
@@ -707,7 +715,7 @@ iok_object_t *isolate_list(void)
 		iok_object_t *d = iok_dict_create(8);
 		size_t n;
 
-		if (!c->bundle[0]) {
+		if (!c->bundle[0] || child_dead(c)) {   /* not loaded, or gone */
 			iok_release(d);
 			continue;
 		}
@@ -718,7 +726,7 @@ iok_object_t *isolate_list(void)
 		    iok_dict_set_string(d, "CFBundleVersion", c->version) ||
 		    iok_dict_set_string(d, "OSBundlePath", c->path) ||
 		    iok_dict_set_number(d, "OSBundleRetainCount", n, 32) ||
-		    iok_dict_set_bool(d, "OSBundleStarted", !child_dead(c)) ||
+		    iok_dict_set_bool(d, "OSBundleStarted", true) ||
 		    iok_dict_set_number(d, "OSBundleProcessID", (uint64_t)c->pid, 32) ||
 		    iok_array_append(list, d)) {
 			iok_release(list);
@@ -730,7 +738,7 @@ iok_object_t *isolate_list(void)
 	return list;
 }
 
-void isolate_stop_all(void)
+int isolate_stop_all(void)
 {
 	for (;;) {
 		struct child *c;
@@ -741,7 +749,7 @@ void isolate_stop_all(void)
 			child_get(c);
 		pthread_mutex_unlock(&children_lock);
 		if (!c)
-			return;
+			return (int)__atomic_load_n(&child_failures, __ATOMIC_RELAXED);
 		stop_child(c, 5);
 		/* A child that would not go was killed; wait for its reader. */
 		pthread_mutex_lock(&children_lock);
@@ -1235,8 +1243,11 @@ static IOReturn upstream_call(struct upstream *up, iok_service_t *uc, uint32_t s
 	}
 	m->hdr.size = (uint32_t)(sizeof(*m) + m->struct_in_size);
 	seq = ++ch->seq ? ch->seq : ++ch->seq;
+	/* Sleep at once: the client spins for this answer and the driver
+	 * process works on it; a third spinner would starve one of them on a
+	 * small machine (measured: bench_call's --isolate rows). */
 	iok_chan_post(ch->ctl, seq);
-	if (iok_chan_wait(ch->ctl, seq, IOK_CHAN_CLIENT_SPIN_NS, upstream_alive, up->child)) {
+	if (iok_chan_wait(ch->ctl, seq, 0, upstream_alive, up->child)) {
 		ret = kIOReturnNotAttached;   /* the driver process went away */
 		pthread_mutex_lock(&up->pool_lock);
 		up->broken = true;

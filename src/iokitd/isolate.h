@@ -79,8 +79,14 @@ IOReturn isolate_load(const char *path);
 IOReturn isolate_unload(const char *bundle_id, uint32_t *remaining);
 /* iokitctl list's dictionaries, one per driver process. */
 iok_object_t *isolate_list(void);
-/* Stops every driver process (host shutdown). */
-void isolate_stop_all(void);
+/* Stops every driver process (host shutdown).  Returns how many driver
+ * processes, once loaded, exited with a failure status (0: none). */
+int isolate_stop_all(void);
+
+/* A driver process's channel threads spin this long for the next call:
+ * long enough for a caller in a loop, short enough to leave the CPU to
+ * the host and the client on a small machine. */
+#define ISO_CHANNEL_SPIN_NS 10000u
 
 #define ISO_REPORT_FD 3
 #define ISO_CLIENT_FD 4

@@ -137,6 +137,7 @@ int main(int argc, char **argv)
 		return 1;
 	host_enable_module_ops((uint32_t)geteuid());
 	c = host_serve(socket_path, mode) ? 1 : 0;
-	isolate_stop_all();
+	if (isolate_stop_all())
+		c = 1;
 	return c;
 }
