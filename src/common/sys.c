@@ -112,6 +112,19 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+int iok_chan_ool_create(size_t need, size_t *size, uint8_t **map)
+{
+	size_t want = (size_t)1 << 16;
+
+	while (want < need) {
+		if (want >= ((size_t)1 << 36))
+			return -1;
+		want <<= 1;
+	}
+	*size = want;
+	return iok_sealed_memfd("iokit-channel-ool", want, map);
+}
+
 int iok_chan_post(struct iok_chan_ctl *ctl, uint32_t seq)
 {
 	/* Pairs with the host's store of host_sleeping then load of req_seq. */

@@ -1117,19 +1117,14 @@ static void chan_give(struct upstream *up, struct uchan *ch)
 static IOReturn chan_ool(struct upstream *up, struct uchan *ch, size_t size)
 {
 	struct iok_wire_msg m = { .hdr.op = IOK_OP_CHANNEL_SET_OOL }, rep;
-	size_t want = (size_t)1 << 16;
+	size_t want = 0;
 	uint8_t *map;
 	IOReturn ret;
 	int fd;
 
 	if (size <= ch->ool_size)
 		return kIOReturnSuccess;
-	while (want < size) {
-		if (want > ((size_t)1 << 36))
-			return kIOReturnNoMemory;
-		want <<= 1;
-	}
-	fd = iok_sealed_memfd("iokit-channel", want, &map);
+	fd = iok_chan_ool_create(size, &want, &map);
 	if (fd < 0)
 		return kIOReturnNoMemory;
 	m.value = ch->id;

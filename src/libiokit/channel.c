@@ -134,7 +134,7 @@ struct iok_wire_call *iok_chan_request(struct iok_chan *ch)
 
 IOReturn iok_chan_ool(struct iok_chan *ch, size_t size, uint8_t **base)
 {
-	size_t want = 1u << 16;
+	size_t want = 0;
 	uint8_t *map;
 	IOReturn ret;
 	int fd;
@@ -145,12 +145,7 @@ IOReturn iok_chan_ool(struct iok_chan *ch, size_t size, uint8_t **base)
 		*base = ch->ool;
 		return kIOReturnSuccess;
 	}
-	while (want < size) {
-		if (want > ((size_t)1 << 40))
-			return kIOReturnNoMemory;
-		want <<= 1;
-	}
-	fd = iok_sealed_memfd("iokit-channel", want, &map);
+	fd = iok_chan_ool_create(size, &want, &map);
 	if (fd < 0)
 		return kIOReturnNoMemory;
 	ret = send_fd_op(IOK_OP_CHANNEL_SET_OOL, ch->id, fd, NULL);
