@@ -46,7 +46,8 @@ static int report(struct iso_msg *m, const char *str, const void *data)
 				(unsigned long long)m->id);
 			return -E2BIG;
 		}
-		memcpy(map, data, m->data_len);
+		if (data)
+			memcpy(map, data, m->data_len);
 		munmap(map, m->data_len);
 		m->fd_data_len = m->data_len;
 		m->data_len = 0;
@@ -175,7 +176,7 @@ static void observe(iok_service_t *s, enum iok_observe_event event)
 /* One ISO_CLIENT message: a connection to serve as that client. */
 static int take_client(void)
 {
-	uint8_t buf[sizeof(struct iso_msg) + 64];
+	uint8_t buf[sizeof(struct iso_msg) + 64] = { 0 };
 	const struct iso_msg *m = (const struct iso_msg *)buf;
 	char name[64] = "unknown";
 	int fd = -1;
@@ -186,7 +187,7 @@ static int take_client(void)
 			close(fd);
 		return -1;   /* the host hung up */
 	}
-	if ((size_t)n < sizeof(*m) || m->op != ISO_CLIENT || fd < 0 ||
+	if ((size_t)n < sizeof(*m) || (size_t)n > sizeof(buf) || m->op != ISO_CLIENT || fd < 0 ||
 	    m->str_len > (size_t)n - sizeof(*m)) {
 		if (fd >= 0)
 			close(fd);

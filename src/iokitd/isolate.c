@@ -58,7 +58,8 @@ struct child {
 	pthread_cond_t cond;
 	bool ready;             /* ISO_READY arrived (result in ready_result) */
 	int ready_result;
-	bool listed;
+	bool listed;            /* in children (children_lock) */
+	bool reader_done;       /* its reader has finished (children_lock) */
 	struct proxy_ref *proxies;
 	size_t n_proxies, cap_proxies;
 	struct child *next;
@@ -166,7 +167,7 @@ static const iok_class_t *proxy_class(const char *const *chain, size_t n, const 
 			super = NULL;
 			break;
 		}
-		strcpy(d->name, chain[i]);
+		snprintf(d->name, sizeof(d->name), "%s", chain[i]);
 		snprintf(d->bundle, sizeof(d->bundle), "%s", bundle);
 		d->cls = (iok_class_t){ .name = d->name, .super = super, .ivars_size = ivars, .ops = ops };
 		if (iok_class_register_bundle(&d->cls, d->bundle)) {
@@ -439,6 +440,19 @@ static int on_claim(struct child *c, const struct iso_msg *m)
 	return ret;
 }
 
+static void unlist_locked(struct child *c)
+{
+	if (!c->listed)
+		return;
+	for (struct child **pp = &children; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	c->listed = false;
+}
+
 /* Tells c's process to end (it finishes its clients first). */
 static void hang_up(struct child *c)
 {
@@ -526,15 +540,8 @@ static void *reader_main(void *arg)
 		pthread_mutex_unlock(&c->lock);
 	}
 	pthread_mutex_lock(&children_lock);
-	if (c->listed) {
-		for (struct child **pp = &children; *pp; pp = &(*pp)->next) {
-			if (*pp == c) {
-				*pp = c->next;
-				break;
-			}
-		}
-		c->listed = false;
-	}
+	unlist_locked(c);
+	c->reader_done = true;
 	pthread_cond_broadcast(&children_changed);
 	pthread_mutex_unlock(&children_lock);
 	pthread_mutex_lock(&c->lock);
@@ -614,10 +621,9 @@ static struct child *spawn_child(const char *path)
 		kill(c->pid, SIGKILL);
 		waitpid(c->pid, NULL, 0);
 		pthread_mutex_lock(&children_lock);
-		children = c->next;
-		c->listed = false;
+		unlist_locked(c);
 		pthread_mutex_unlock(&children_lock);
-		child_put(c);
+		__atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL);   /* the reader's: never the last */
 		child_put(c);
 		return NULL;
 	}
@@ -680,9 +686,10 @@ static void stop_child(struct child *c, int timeout_s)
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += timeout_s;
 	pthread_mutex_lock(&children_lock);
-	while (c->listed && pthread_cond_timedwait(&children_changed, &children_lock, &deadline) == 0)
+	while (!c->reader_done &&
+	       pthread_cond_timedwait(&children_changed, &children_lock, &deadline) == 0)
 		;
-	if (c->listed)
+	if (!c->reader_done)
 		kill(c->pid, SIGKILL);
 	pthread_mutex_unlock(&children_lock);
 }
@@ -743,17 +750,21 @@ int isolate_stop_all(void)
 	for (;;) {
 		struct child *c;
 
+		/* Taken off the list here, so that each is stopped once. */
 		pthread_mutex_lock(&children_lock);
 		c = children;
-		if (c)
+		if (c) {
+			children = c->next;   /* the head: unlisted */
+			c->listed = false;
 			child_get(c);
+		}
 		pthread_mutex_unlock(&children_lock);
 		if (!c)
 			return (int)__atomic_load_n(&child_failures, __ATOMIC_RELAXED);
 		stop_child(c, 5);
 		/* A child that would not go was killed; wait for its reader. */
 		pthread_mutex_lock(&children_lock);
-		while (c->listed)
+		while (!c->reader_done)
 			pthread_cond_wait(&children_changed, &children_lock);
 		pthread_mutex_unlock(&children_lock);
 		child_put(c);
@@ -1222,10 +1233,12 @@ static IOReturn upstream_call(struct upstream *up, iok_service_t *uc, uint32_t s
 	m->conn = up->conn;
 	m->selector = selector;
 	m->scalar_in_count = args->scalarInputCount;
-	memcpy(m->scalar_in, args->scalarInput, args->scalarInputCount * sizeof(uint64_t));
+	if (args->scalarInputCount)
+		memcpy(m->scalar_in, args->scalarInput, args->scalarInputCount * sizeof(uint64_t));
 	m->scalar_out_count = args->scalarOutputCount;
 	m->struct_in_size = args->structureInput ? args->structureInputSize : 0;
-	memcpy(m + 1, args->structureInput, m->struct_in_size);
+	if (m->struct_in_size)
+		memcpy(m + 1, args->structureInput, m->struct_in_size);
 	m->struct_out_size = args->structureOutput ? args->structureOutputSize : 0;
 	m->ool_in_size = in_len;
 	m->ool_out_offset = out_off;
@@ -1233,8 +1246,9 @@ static IOReturn upstream_call(struct upstream *up, iok_service_t *uc, uint32_t s
 	if (wake) {
 		m->wake_port = wake;
 		m->async_ref_count = args->asyncReferenceCount;
-		memcpy(m->async_ref, args->asyncReference,
-		       args->asyncReferenceCount * sizeof(uint64_t));
+		if (args->asyncReferenceCount)
+			memcpy(m->async_ref, args->asyncReference,
+			       args->asyncReferenceCount * sizeof(uint64_t));
 	}
 	m->hdr.size = (uint32_t)(sizeof(*m) + m->struct_in_size);
 	seq = ++ch->seq ? ch->seq : ++ch->seq;
@@ -1260,9 +1274,10 @@ static IOReturn upstream_call(struct upstream *up, iok_service_t *uc, uint32_t s
 		ret = kIOReturnIPCError;
 		goto out;
 	}
-	memcpy(args->scalarOutput, r.scalar_out, r.scalar_out_count * sizeof(uint64_t));
+	if (r.scalar_out_count)
+		memcpy(args->scalarOutput, r.scalar_out, r.scalar_out_count * sizeof(uint64_t));
 	args->scalarOutputCount = r.scalar_out_count;
-	if (args->structureOutput)
+	if (args->structureOutput && r.struct_out_size)
 		memcpy(args->structureOutput, rep + sizeof(r), r.struct_out_size);
 	args->structureOutputSize = r.struct_out_size;
 	if (out_len) {

@@ -132,6 +132,7 @@ pid_t iok_test_host_start(const char *const *drivers)
 
 pid_t iok_test_host_start_ex(const char *const *drivers, const char *const *extra)
 {
+	const char *isolate = getenv("IOK_TEST_ISOLATE");
 	char *argv[48];
 	char paths[16][512];
 	int argc = 0, n = 0;
@@ -165,7 +166,7 @@ pid_t iok_test_host_start_ex(const char *const *drivers, const char *const *extr
 	argv[argc++] = sock;
 	for (int i = 0; extra && extra[i] && argc < 20; i++)
 		argv[argc++] = (char *)extra[i];
-	if (getenv("IOK_TEST_ISOLATE") && strcmp(getenv("IOK_TEST_ISOLATE"), "0"))
+	if (isolate && strcmp(isolate, "0"))
 		argv[argc++] = (char *)"--isolate";   /* the suite again, drivers isolated */
 	for (; drivers && drivers[n] && n < 16; n++) {
 		/* A test-only driver first: a stale copy of one left in the
