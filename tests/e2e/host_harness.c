@@ -324,6 +324,21 @@ int iok_test_fd_count(pid_t pid)
 	return n;
 }
 
+int iok_test_fd_baseline(pid_t pid)
+{
+	int last = iok_test_fd_count(pid), same = 0;
+
+	for (int i = 0; i < 150 && same < 3; i++) {
+		int now;
+
+		usleep(20000);
+		now = iok_test_fd_count(pid);
+		same = now == last ? same + 1 : 0;
+		last = now;
+	}
+	return last;
+}
+
 long iok_test_rss_kib(pid_t pid)
 {
 	char path[64], line[256];

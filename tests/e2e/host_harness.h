@@ -44,6 +44,10 @@ void iok_test_raise_fd_limit(void);
 
 /* Number of open descriptors of process pid (from /proc), or -1. */
 int iok_test_fd_count(pid_t pid);
+/* The same once it has settled (unchanged over 60 ms, waiting at most
+ * 3 s): a baseline taken while an earlier test's connection is still being
+ * torn down would be one too high. */
+int iok_test_fd_baseline(pid_t pid);
 /* Resident set size of process pid in KiB (from /proc), or -1. */
 long iok_test_rss_kib(pid_t pid);
 

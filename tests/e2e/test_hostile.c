@@ -110,7 +110,7 @@ static void test_oversized(void **state)
 
 static void test_half_message_and_many_drops(void **state)
 {
-	int fds0 = iok_test_fd_count(host);
+	int fds0 = iok_test_fd_baseline(host);
 
 	for (int i = 0; i < 200; i++) {
 		int fd = raw_connect();

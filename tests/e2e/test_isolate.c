@@ -165,7 +165,7 @@ static void test_crash_takes_only_its_own_services(void **state)
 	pthread_t th;
 
 	assert_int_not_equal(fs, IO_OBJECT_NULL);
-	fds0 = iok_test_fd_count(host);
+	fds0 = iok_test_fd_baseline(host);
 	assert_int_equal(IOServiceAddInterestNotification(port, fs, kIOGeneralInterest, on_interest,
 							  &interest, &note),
 			 kIOReturnSuccess);

@@ -130,7 +130,7 @@ static void test_thousand_connections(void **state)
 {
 	const char *env = getenv("IOK_LOAD_CONNECTIONS");
 	int n = env ? (int)strtol(env, NULL, 10) : 1000;
-	int fds0 = iok_test_fd_count(host), threads0 = iok_test_thread_count(host);
+	int fds0 = iok_test_fd_baseline(host), threads0 = iok_test_thread_count(host);
 	uint64_t s0[kFaultStatCount], s[kFaultStatCount];
 	int *fd = calloc((size_t)n, sizeof(*fd));
 	uint32_t *conn = calloc((size_t)n, sizeof(*conn));
@@ -209,7 +209,7 @@ static long cpu_ticks(pid_t pid)
 static void test_flood_beyond_fd_limit(void **state)
 {
 	enum { EXTRA = 40 };
-	int fds0 = iok_test_fd_count(host), threads0 = iok_test_thread_count(host);
+	int fds0 = iok_test_fd_baseline(host), threads0 = iok_test_thread_count(host);
 	struct rlimit old, low;
 	int fd[EXTRA], n = 0;
 	uint64_t s[kFaultStatCount];
@@ -377,7 +377,7 @@ static int client_main(int id, int go_fd, int res_fd, int calls, int events)
 static void test_64_clients_many_threads(void **state)
 {
 	int calls = iok_test_rounds(1500), events = iok_test_rounds(20000);
-	int fds0 = iok_test_fd_count(host), threads0 = iok_test_thread_count(host);
+	int fds0 = iok_test_fd_baseline(host), threads0 = iok_test_thread_count(host);
 	int go[2], res[2];
 	pid_t pid[CLIENTS];
 	uint64_t total_calls = 0, total_events = 0, s[kFaultStatCount];
@@ -474,7 +474,7 @@ static void test_soak(void **state)
 {
 	const char *env = getenv("IOK_SOAK_SECONDS");
 	double secs = env ? strtod(env, NULL) : 20, t0 = now_s(), elapsed;
-	int fds0 = iok_test_fd_count(host), threads0 = iok_test_thread_count(host), waves = 0;
+	int fds0 = iok_test_fd_baseline(host), threads0 = iok_test_thread_count(host), waves = 0;
 	struct sample first = { 0 }, last = { 0 }, worst = { 0 };
 	uint64_t s[kFaultStatCount];
 

@@ -167,7 +167,7 @@ static void test_wait_for_driver_load_and_unload(void **state)
 	on_match(&first, first_it);   /* drain (nothing yet) to arm */
 	on_match(&gone, gone_it);
 	assert_int_equal(first.n, 0);
-	fds = iok_test_fd_count(host);
+	fds = iok_test_fd_baseline(host);
 
 	/* iokitctl load */
 	assert_int_equal(IOKitLinuxLoadDriver(TESTDRIVER_PATH), kIOReturnSuccess);

@@ -259,7 +259,7 @@ static void test_timer_stream(void **state)
 /* A child streams timer events with everything mapped, then is killed. */
 static void test_client_killed_mid_stream(void **state)
 {
-	int fds0 = iok_test_fd_count(host);
+	int fds0 = iok_test_fd_baseline(host);
 
 	for (int round = 0; round < 10; round++) {
 		int p[2];
