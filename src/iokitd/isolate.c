@@ -401,6 +401,24 @@ static void hang_up(struct child *c)
 	shutdown(c->report, SHUT_RDWR);
 }
 
+/* Waits for a process that was told to end: it finishes its clients
+ * within 5 s; one that has not gone after 10 s is killed. */
+static bool reap(pid_t pid, int *status)
+{
+	for (int i = 0; i < 1000; i++) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+
+		if (r == pid)
+			return true;
+		if (r < 0)
+			return false;
+		usleep(10000);
+	}
+	iok_log(IOK_LOG_WARNING, "driver process %d does not end: killing it", (int)pid);
+	kill(pid, SIGKILL);
+	return waitpid(pid, status, 0) == pid;
+}
+
 static void *reader_main(void *arg)
 {
 	struct child *c = arg;
@@ -467,7 +485,7 @@ static void *reader_main(void *arg)
 	__atomic_store_n(&c->dead, 1, __ATOMIC_RELEASE);
 	hang_up(c);
 	terminate_all(c);
-	if (waitpid(c->pid, &status, 0) == c->pid) {
+	if (reap(c->pid, &status)) {
 		if (WIFSIGNALED(status))
 			iok_log(IOK_LOG_WARNING, "driver process %d (%s) died of signal %d; its services are terminated",
 				(int)c->pid, c->bundle[0] ? c->bundle : c->path, WTERMSIG(status));
