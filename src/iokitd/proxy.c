@@ -483,6 +483,9 @@ static IOReturn upstream_call(struct upstream *up, iok_service_t *uc, uint32_t s
 				iok_memory_length(args->structureInputDescriptor) : 0;
 	size_t out_len = args->structureOutputDescriptor ? args->structureOutputDescriptorSize : 0;
 	size_t out_off = (in_len + 63) & ~(size_t)63;
+	/* Kept here: the request in the channel is memory the driver process
+	 * can rewrite before it answers. */
+	uint32_t out_cap = args->structureOutput ? args->structureOutputSize : 0;
 	struct iok_wire_call_reply r;
 	struct iok_wire_call *m;
 	const uint8_t *rep;
@@ -517,7 +520,7 @@ static IOReturn upstream_call(struct upstream *up, iok_service_t *uc, uint32_t s
 	m->struct_in_size = args->structureInput ? args->structureInputSize : 0;
 	if (m->struct_in_size)
 		memcpy(m + 1, args->structureInput, m->struct_in_size);
-	m->struct_out_size = args->structureOutput ? args->structureOutputSize : 0;
+	m->struct_out_size = out_cap;
 	m->ool_in_size = in_len;
 	m->ool_out_offset = out_off;
 	m->ool_out_size = out_len;
@@ -547,7 +550,7 @@ static IOReturn upstream_call(struct upstream *up, iok_service_t *uc, uint32_t s
 	memcpy(&r, rep, sizeof(r));
 	if (r.hdr.size < sizeof(r) || r.hdr.size > IOK_CHAN_REP_MAX ||
 	    r.scalar_out_count > args->scalarOutputCount ||
-	    r.struct_out_size > m->struct_out_size || r.ool_out_size > out_len ||
+	    r.struct_out_size > out_cap || r.ool_out_size > out_len ||
 	    r.hdr.size != sizeof(r) + r.struct_out_size) {
 		ret = kIOReturnIPCError;
 		goto out;
