@@ -24,10 +24,12 @@ BUILD=${1:-build}
 JOBS=$(nproc 2>/dev/null || echo 2)
 T0=$(date +%s)
 STAGE_T=$T0
+IN_STAGE=0
 
 stage() {
 	now=$(date +%s)
-	[ "$STAGE_T" -ne "$T0" ] && echo "== ($((now - STAGE_T)) s)"
+	[ "$IN_STAGE" -eq 1 ] && echo "== ($((now - STAGE_T)) s)"
+	IN_STAGE=1
 	STAGE_T=$now
 	echo "== $*"
 }
