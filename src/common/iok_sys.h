@@ -36,6 +36,11 @@ long iok_futex_wake(uint32_t *addr, int count);
  * returns the descriptor (close-on-exec) or -1. */
 int iok_sealed_memfd(const char *name, size_t size, uint8_t **map);
 
+/* A new out-of-line buffer for a call channel of at least need bytes (a
+ * power of two from 64 KiB up to the host's limit, 64 GiB): a sealed memfd
+ * (returned, or -1) mapped at *map, *size bytes. */
+int iok_chan_ool_create(size_t need, size_t *size, uint8_t **map);
+
 /*
  * The caller's side of a call channel (src/wire/iok_chan.h), for libiokit
  * and for iokitd's calls into an isolated driver's process.
@@ -46,10 +51,6 @@ int iok_sealed_memfd(const char *name, size_t size, uint8_t **map);
  * -ETIMEDOUT when alive said the host is gone.
  */
 struct iok_chan_ctl;
-/* A new out-of-line buffer for a call channel of at least need bytes (a
- * power of two from 64 KiB up to the host's limit, 64 GiB): a sealed memfd
- * (returned, or -1) mapped at *map, *size bytes. */
-int iok_chan_ool_create(size_t need, size_t *size, uint8_t **map);
 int iok_chan_post(struct iok_chan_ctl *ctl, uint32_t seq);
 int iok_chan_wait(struct iok_chan_ctl *ctl, uint32_t seq, uint64_t spin_ns,
 		  int (*alive)(void *ctx), void *ctx);

@@ -2,6 +2,7 @@
 /* sys.c - see iok_sys.h. */
 #include "iok_sys.h"
 #include "iok_chan.h"
+#include "iok_os.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -104,14 +105,6 @@ err:
 	return -1;
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 int iok_chan_ool_create(size_t need, size_t *size, uint8_t **map)
 {
 	size_t want = (size_t)1 << 16;
@@ -138,14 +131,14 @@ int iok_chan_post(struct iok_chan_ctl *ctl, uint32_t seq)
 int iok_chan_wait(struct iok_chan_ctl *ctl, uint32_t seq, uint64_t spin_ns,
 		  int (*alive)(void *ctx), void *ctx)
 {
-	uint64_t until = mono_ns() + spin_ns;
+	uint64_t until = iok_now_ns() + spin_ns;
 
 	while (__atomic_load_n(&ctl->rep_seq, __ATOMIC_ACQUIRE) != seq) {
 		uint32_t cur;
 
 		if (__atomic_load_n(&ctl->host_gone, __ATOMIC_ACQUIRE))
 			return -EPIPE;
-		if (mono_ns() < until) {
+		if (iok_now_ns() < until) {
 			for (int i = 0; i < 32; i++)
 				iok_cpu_relax();
 			continue;

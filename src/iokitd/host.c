@@ -413,11 +413,6 @@ static int listen_on(const char *path, unsigned mode)
 	return fd;
 }
 
-void host_proc_name(int32_t pid, char *buf, size_t len)
-{
-	proc_name(pid, buf, len);
-}
-
 static void stop_signals(sigset_t *mask)
 {
 	sigemptyset(mask);

@@ -30,8 +30,6 @@ int host_add_client(int fd, int32_t pid, uint32_t uid, uint32_t gid, const char 
 /* Hangs up on every client and waits up to timeout_s seconds for their
  * threads to finish. */
 void host_end_clients(int timeout_s);
-/* The name of process pid (/proc/PID/comm), or "unknown". */
-void host_proc_name(int32_t pid, char *buf, size_t len);
 /* Loads a driver and returns its descriptor (*driver may be NULL). */
 int host_load_driver_ex(const char *path, const struct iok_driver **driver);
 

@@ -26,24 +26,26 @@
 
 struct upstream;
 
-#define PROXY_UC_PORTS_MAX 8
+#define PROXY_UC_TYPES_MAX 8
+
+/* An object a proxy user client keeps per type (obj NULL: a free entry). */
+struct typed_ref {
+	uint32_t type;
+	uint32_t options;   /* maps only */
+	void *obj;
+};
 
 struct proxy_uc {
 	struct upstream *up;
-	/* The notification ports registered through us, held as the driver
-	 * would hold them: a port let go of is marked dead for its waiter. */
-	struct {
-		uint32_t type;
-		iok_port_t *port;
-	} ports[PROXY_UC_PORTS_MAX];
-	/* The memory last mapped per type (maps_lock): once the driver
-	 * process is gone, clientMemoryForType still answers for it, as a
-	 * terminated in-process user client does, so unmapping works. */
-	struct {
-		uint32_t type;
-		uint32_t options;
-		iok_memory_t *mem;
-	} maps[PROXY_UC_PORTS_MAX];
+	/* The notification ports (iok_port_t) registered through us, held as
+	 * the driver would hold them: a port let go of is marked dead for its
+	 * waiter. */
+	struct typed_ref ports[PROXY_UC_TYPES_MAX];
+	/* The memory (iok_memory_t) last mapped per type (maps_lock): once
+	 * the driver process is gone, clientMemoryForType still answers for
+	 * it, as a terminated in-process user client does, so unmapping
+	 * works. */
+	struct typed_ref maps[PROXY_UC_TYPES_MAX];
 };
 static pthread_mutex_t maps_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -619,12 +621,26 @@ static void proxy_uc_free(iok_service_t *self)
 
 	upstream_free(p->up);
 	p->up = NULL;
-	for (int i = 0; i < PROXY_UC_PORTS_MAX; i++) {
-		iok_port_release(p->ports[i].port);
-		p->ports[i].port = NULL;
-		iok_memory_release(p->maps[i].mem);
-		p->maps[i].mem = NULL;
+	for (int i = 0; i < PROXY_UC_TYPES_MAX; i++) {
+		iok_port_release(p->ports[i].obj);
+		p->ports[i].obj = NULL;
+		iok_memory_release(p->maps[i].obj);
+		p->maps[i].obj = NULL;
 	}
+}
+
+/* The entry of t that holds type, else the first free one, else -1. */
+static int typed_slot(const struct typed_ref *t, uint32_t type)
+{
+	int slot = -1;
+
+	for (int i = 0; i < PROXY_UC_TYPES_MAX; i++) {
+		if (t[i].obj && t[i].type == type)
+			return i;
+		if (!t[i].obj && slot < 0)
+			slot = i;
+	}
+	return slot;
 }
 
 /* Remembers (mem NULL: looks up) the memory of type.  Returns the
@@ -633,24 +649,17 @@ static iok_memory_t *map_cache(struct proxy_uc *p, uint32_t type, iok_memory_t *
 			       uint32_t *options)
 {
 	iok_memory_t *found = NULL;
-	int slot = -1;
+	int slot;
 
 	pthread_mutex_lock(&maps_lock);
-	for (int i = 0; i < PROXY_UC_PORTS_MAX; i++) {
-		if (p->maps[i].mem && p->maps[i].type == type) {
-			slot = i;
-			break;
-		}
-		if (!p->maps[i].mem && slot < 0)
-			slot = i;
-	}
+	slot = typed_slot(p->maps, type);
 	if (mem && slot >= 0) {
-		iok_memory_release(p->maps[slot].mem);
+		iok_memory_release(p->maps[slot].obj);
 		p->maps[slot].type = type;
 		p->maps[slot].options = *options;
-		p->maps[slot].mem = iok_memory_retain(mem);
-	} else if (!mem && slot >= 0 && p->maps[slot].mem) {
-		found = iok_memory_retain(p->maps[slot].mem);
+		p->maps[slot].obj = iok_memory_retain(mem);
+	} else if (!mem && slot >= 0 && p->maps[slot].obj) {
+		found = iok_memory_retain(p->maps[slot].obj);
 		*options = p->maps[slot].options;
 	}
 	pthread_mutex_unlock(&maps_lock);
@@ -661,21 +670,13 @@ static iok_memory_t *map_cache(struct proxy_uc *p, uint32_t type, iok_memory_t *
  * the user client's exclusive lock. */
 static IOReturn keep_port(struct proxy_uc *p, uint32_t type, iok_port_t *port)
 {
-	int slot = -1;
+	int slot = typed_slot(p->ports, type);
 
-	for (int i = 0; i < PROXY_UC_PORTS_MAX; i++) {
-		if (p->ports[i].port && p->ports[i].type == type) {
-			slot = i;
-			break;
-		}
-		if (!p->ports[i].port && slot < 0)
-			slot = i;
-	}
 	if (slot < 0)
 		return port ? kIOReturnNoResources : kIOReturnSuccess;
-	iok_port_release(p->ports[slot].port);
+	iok_port_release(p->ports[slot].obj);
 	p->ports[slot].type = type;
-	p->ports[slot].port = port ? iok_port_retain(port) : NULL;
+	p->ports[slot].obj = port ? iok_port_retain(port) : NULL;
 	return kIOReturnSuccess;
 }
 

@@ -8,13 +8,13 @@
  */
 #include "libiokit.h"
 #include "iok_chan.h"
+#include "iok_os.h"
 #include "iok_sys.h"
 
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 struct iok_chan {
@@ -32,14 +32,6 @@ struct iok_chan {
 static pthread_key_t chan_key;
 static pthread_once_t chan_once = PTHREAD_ONCE_INIT;
 static __thread struct iok_chan *my_chan;
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void chan_destroy(void *arg)
 {
@@ -198,7 +190,7 @@ static IOReturn chan_call(struct iok_chan *ch, const struct iok_wire_call_reply 
 	 * sleeping costs a wakeup, spinning past the answer costs a core.
 	 */
 	uint64_t spin = 2 * ch->avg_ns;
-	uint64_t t0 = now_ns();
+	uint64_t t0 = iok_now_ns();
 
 	if (spin < IOK_CHAN_CLIENT_SPIN_NS)
 		spin = IOK_CHAN_CLIENT_SPIN_NS;
@@ -213,7 +205,7 @@ static IOReturn chan_call(struct iok_chan *ch, const struct iok_wire_call_reply 
 	if (ret)
 		return ret;
 	if (!woke_host)
-		ch->avg_ns = (ch->avg_ns * 7 + (now_ns() - t0)) / 8;
+		ch->avg_ns = (ch->avg_ns * 7 + (iok_now_ns() - t0)) / 8;
 	*reply = (const struct iok_wire_call_reply *)(ch->base + IOK_CHAN_REP_OFF);
 	return kIOReturnSuccess;
 }
