@@ -260,8 +260,10 @@ static void *pool_get(void)
 
 static void pool_put(void *p)
 {
+	if (!p)
+		return;
 	spin_lock(&pool_lock);
-	if (p && pool_n < POOL_MAX) {
+	if (pool_n < POOL_MAX) {
 		pool[pool_n++] = p;
 		p = NULL;
 	}
@@ -425,6 +427,24 @@ static int do_generic(iok_task_t *task, struct kreq *r)
 	return 0;
 }
 
+/*
+ * A call's reply to the caller: what iok_server_call wrote (the header and
+ * counts, the scalars counted, the inband structure at its place), nothing
+ * of the buffer around it.
+ */
+static int put_call_reply(void __user *dst, const struct iok_wire_call_reply *r)
+{
+	size_t head = offsetof(struct iok_wire_call_reply, scalar_out) +
+		      r->scalar_out_count * sizeof(r->scalar_out[0]);
+
+	if (copy_to_user(dst, r, head))
+		return -EFAULT;
+	if (r->struct_out_size &&
+	    copy_to_user((u8 __user *)dst + sizeof(*r), r + 1, r->struct_out_size))
+		return -EFAULT;
+	return 0;
+}
+
 static_assert(offsetof(struct iok_kmsg, fd) == offsetof(struct iok_kmsg, rep_len) + 4);
 
 static long dev_msg(struct kclient *cl, struct iok_kmsg __user *uarg)
@@ -470,12 +490,14 @@ static long dev_msg(struct kclient *cl, struct iok_kmsg __user *uarg)
 	ret = -ENOSPC;
 	if (r.rep_len > r.km.rep_cap)
 		goto out;
+	if (h->op == IOK_OP_CONNECT_CALL) {
+		/* The reply's hdr.size says it all; no descriptor. */
+		ret = put_call_reply(u64_to_user_ptr(r.km.rep), r.rep);
+		goto out;
+	}
 	ret = -EFAULT;
 	if (copy_to_user(u64_to_user_ptr(r.km.rep), r.rep, r.rep_len))
 		goto out;
-	ret = 0;
-	if (h->op == IOK_OP_CONNECT_CALL)
-		goto out;   /* the reply's hdr.size says it all; no descriptor */
 	if (r.out_file) {
 		fd = get_unused_fd_flags(O_CLOEXEC);
 		if (fd < 0) {
@@ -506,9 +528,54 @@ out:
 	return ret;
 }
 
+/*
+ * IOK_IOC_CALL, the hot path: a method call without out-of-line
+ * structures, answered in place.  A call with scalars only is served from
+ * the stack (no allocation, no lock of the module's own); one with inband
+ * structures from a pooled buffer.
+ */
+static long dev_call(struct kclient *cl, void __user *ubuf)
+{
+	struct {
+		struct iok_wire_call req;
+		struct iok_wire_call_reply rep;
+	} f IOK_NOINIT;   /* the request is copied in whole; the server writes the reply */
+	struct iok_wire_call *m = &f.req;
+	struct iok_wire_call_reply *rep = &f.rep;
+	size_t len, cap = sizeof(f.rep);
+	void *buf = NULL;
+	long n;
+
+	if (copy_from_user(&f.req, ubuf, sizeof(f.req)))
+		return -EFAULT;
+	len = f.req.hdr.size;
+	if (f.req.hdr.op != IOK_OP_CONNECT_CALL || len < sizeof(f.req) ||
+	    len > sizeof(f.req) + IOK_WIRE_MAX_INBAND)
+		return -EINVAL;
+	if (len > sizeof(f.req) || f.req.struct_out_size) {
+		buf = pool_get();
+		if (!buf)
+			return -ENOMEM;
+		m = buf;
+		memcpy(m, &f.req, sizeof(f.req));
+		if (copy_from_user(m + 1, (u8 __user *)ubuf + sizeof(f.req), len - sizeof(f.req))) {
+			pool_put(buf);
+			return -EFAULT;
+		}
+		rep = (struct iok_wire_call_reply *)((u8 *)buf + POOL_REQ_CAP);
+		cap = CALL_REP_SIZE;
+	}
+	n = iok_server_call(cl->task, m, len, NULL, rep, cap);
+	n = n < 0 ? -EINVAL : put_call_reply(ubuf, rep);
+	pool_put(buf);
+	return n;
+}
+
 static long dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	switch (cmd) {
+	case IOK_IOC_CALL:
+		return dev_call(file->private_data, (void __user *)arg);
 	case IOK_IOC_NULL:
 		return 0;
 	case IOK_IOC_MSG:

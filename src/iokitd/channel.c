@@ -133,7 +133,7 @@ static void *channel_thread(void *arg)
 {
 	struct channel *ch = arg;
 	uint8_t *req = malloc(IOK_CHAN_REQ_MAX);
-	uint8_t *rep = malloc(IOK_CHAN_REP_MAX);
+	uint8_t *rep = calloc(1, IOK_CHAN_REP_MAX);   /* cleared once, see iok_server_call */
 	uint32_t last = 0, seq;   /* the client numbers its requests from 1 */
 	uint64_t fixed = __atomic_load_n(&fixed_spin_ns, __ATOMIC_RELAXED);
 	uint64_t spin_ns = fixed ? fixed : IOK_CHAN_HOST_SPIN_NS;

@@ -260,7 +260,9 @@ out:
 static void *client_thread(void *arg)
 {
 	struct client *cl = arg;
-	uint8_t *req = malloc(IOK_WIRE_MAX_MSG), *rep = malloc(IOK_WIRE_MAX_MSG);
+	/* The reply buffer is cleared once: what a call's reply leaves
+	 * unwritten is this client's own earlier data (iok_server_call). */
+	uint8_t *req = malloc(IOK_WIRE_MAX_MSG), *rep = calloc(1, IOK_WIRE_MAX_MSG);
 
 	while (req && rep) {
 		struct iok_reply_ool ool = { NULL, 0 };

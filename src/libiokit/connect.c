@@ -177,13 +177,18 @@ static IOReturn call_method(mach_port_t connection, uint32_t selector, const uin
 		if (ret)
 			return ret;
 	}
+	/* Every field the host reads is written; the scalars and references
+	 * past their counts are not read and keep this thread's earlier
+	 * values. */
 	m = iok_chan_request(ch);
-	memset(m, 0, sizeof(*m));
-	m->hdr.op = IOK_OP_CONNECT_CALL;
+	m->hdr = (struct iok_wire_hdr){ .op = IOK_OP_CONNECT_CALL };
 	m->conn = connection;
 	m->selector = selector;
 	m->scalar_in_count = inputCnt;
 	m->scalar_out_count = scalar_cap;
+	m->struct_in_size = m->struct_out_size = 0;
+	m->ool_in_offset = m->ool_in_size = m->ool_out_offset = m->ool_out_size = 0;
+	m->wake_port = m->async_ref_count = 0;
 	if (inputCnt)
 		memcpy(m->scalar_in, input, inputCnt * sizeof(uint64_t));
 	if (async && async->wake_port) {

@@ -42,6 +42,21 @@ char *iok_strdup(const char *s);
 #define iok_add_overflow(a, b, res) __builtin_add_overflow(a, b, res)
 #define iok_mul_overflow(a, b, res) __builtin_mul_overflow(a, b, res)
 
+/*
+ * A local the code fills before reading, left out of the compiler's
+ * automatic initialisation (the kernel is built with every stack variable
+ * zeroed at entry, CONFIG_INIT_STACK_ALL_ZERO): only for buffers on a hot
+ * path whose every byte read is written first.
+ */
+#if defined(__has_attribute)
+#if __has_attribute(uninitialized)
+#define IOK_NOINIT __attribute__((uninitialized))
+#endif
+#endif
+#ifndef IOK_NOINIT
+#define IOK_NOINIT
+#endif
+
 /* Atomics (gcc/clang builtins: usable in user space and in the kernel). */
 #define iok_atomic_load(p, order)       __atomic_load_n(p, order)
 #define iok_atomic_store(p, v, order)   __atomic_store_n(p, v, order)

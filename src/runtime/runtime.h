@@ -340,9 +340,16 @@ struct iok_ool {
 
 /*
  * Handles one IOK_OP_CONNECT_CALL (struct iok_wire_call, already copied
- * into private memory).  ool is the caller's out-of-line buffer, or NULL
- * when the transport has none (then out-of-line arguments fail with
- * kIOReturnIPCError).  Returns the reply length or -EPROTO.
+ * into private memory: the method reads its scalars and inband structure
+ * in place).  ool is the caller's out-of-line buffer, or NULL when the
+ * transport has none (then out-of-line arguments fail with
+ * kIOReturnIPCError).  cap must hold the reply with the request's inband
+ * output.  Returns the reply length or -EPROTO.
+ *
+ * Of the reply, only the header, the counts, the first scalar_out_count
+ * scalars and the struct_out_size bytes that follow are written: a
+ * transport sends no more than those, or clears its buffer once so that
+ * the rest is never another caller's data.
  */
 long iok_server_call(iok_task_t *task, const void *req, size_t len, const struct iok_ool *ool,
 		     void *reply, size_t cap);

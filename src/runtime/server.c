@@ -972,24 +972,25 @@ long iok_server_call(iok_task_t *task, const void *req, size_t len, const struct
 		     void *reply, size_t cap)
 {
 	const struct iok_wire_call *m = req;
+	uint64_t async_ref[IOK_WIRE_MAX_ASYNC_REFS] IOK_NOINIT;   /* read only for async calls */
 	struct iok_wire_call_reply *r = reply;
-	uint64_t scalar_in[IOK_WIRE_MAX_SCALARS], async_ref[IOK_WIRE_MAX_ASYNC_REFS];
-	IOExternalMethodArguments args;
 	iok_memory_t *in_desc = NULL, *out_desc = NULL;
 	iok_object_t *obj = NULL;
 	iok_service_t *uc;
-	uint32_t wake_port;
 	IOReturn ret;
 
-	if (len < sizeof(struct iok_wire_hdr) || m->hdr.size != len ||
-	    cap < sizeof(*r) + IOK_WIRE_MAX_INBAND)
+	if (len < sizeof(struct iok_wire_hdr) || m->hdr.size != len || cap < sizeof(*r))
 		return -EPROTO;
-	memset(r, 0, sizeof(*r));
-	r->hdr.op = m->hdr.op;
-	r->hdr.seq = m->hdr.seq;
+	/* Only the header, the counts and the scalars counted are written:
+	 * the transport sends no more of the reply than that. */
+	r->hdr = (struct iok_wire_hdr){ .op = m->hdr.op, .seq = m->hdr.seq };
+	r->scalar_out_count = r->struct_out_size = 0;
+	r->ool_out_size = 0;
 	ret = call_limits(m, len, ool);
 	if (ret)
 		goto out;
+	if (cap < sizeof(*r) + m->struct_out_size)
+		return -EPROTO;   /* the transport's buffer, not the caller's fault */
 	obj = iok_task_lookup(task, m->conn);
 	uc = iok_object_service(obj);
 	if (!obj) {
@@ -1000,14 +1001,10 @@ long iok_server_call(iok_task_t *task, const void *req, size_t len, const struct
 		ret = kIOReturnBadArgument;
 		goto out;
 	}
-	/* Private copies: the request may live in memory the client shares. */
-	memcpy(scalar_in, m->scalar_in, sizeof(scalar_in));
-	memcpy(async_ref, m->async_ref, sizeof(async_ref));
-	wake_port = m->wake_port;
-	if (wake_port) {
+	if (m->wake_port) {
 		/* Element 0 names the wake port for sendAsyncResult64, by an id
 		 * that finds nothing once the port is gone. */
-		iok_object_t *pobj = iok_task_lookup(task, wake_port);
+		iok_object_t *pobj = iok_task_lookup(task, m->wake_port);
 		iok_port_t *port = iok_port_from_object(pobj);
 
 		if (!port || !iok_port_carries_messages(port)) {
@@ -1015,25 +1012,34 @@ long iok_server_call(iok_task_t *task, const void *req, size_t len, const struct
 			ret = pobj ? kIOReturnBadArgument : MACH_SEND_INVALID_RIGHT;
 			goto out;
 		}
+		memcpy(async_ref, m->async_ref, sizeof(async_ref));
 		async_ref[kIOAsyncReservedIndex] = 0;
 		iok_set_async_reference64(async_ref, port, async_ref[kIOAsyncCalloutFuncIndex],
 					  async_ref[kIOAsyncCalloutRefconIndex]);
 		iok_release(pobj);
 	}
-	memset(&args, 0, sizeof(args));
-	args.version = kIOExternalMethodArgumentsCurrentVersion;
-	args.selector = m->selector;
-	args.asyncWakePort = wake_port;
-	args.asyncReference = wake_port ? async_ref : NULL;
-	args.asyncReferenceCount = wake_port ? m->async_ref_count : 0;
-	args.scalarInput = scalar_in;
-	args.scalarInputCount = m->scalar_in_count;
-	args.structureInput = m->struct_in_size ? (const void *)(m + 1) : NULL;
-	args.structureInputSize = m->struct_in_size;
-	args.scalarOutput = r->scalar_out;   /* zeroed above */
-	args.scalarOutputCount = m->scalar_out_count;
-	args.structureOutput = m->struct_out_size ? (void *)(r + 1) : NULL;
-	args.structureOutputSize = m->struct_out_size;
+	/* What the method may leave unwritten goes back as zeros. */
+	for (uint32_t i = 0; i < m->scalar_out_count; i++)
+		r->scalar_out[i] = 0;
+	if (m->struct_out_size)
+		memset(r + 1, 0, m->struct_out_size);
+	/* The request is the transport's private copy: the method reads its
+	 * scalars and inband structure where they are. */
+	IOExternalMethodArguments args = {
+		.version = kIOExternalMethodArgumentsCurrentVersion,
+		.selector = m->selector,
+		.asyncWakePort = m->wake_port,
+		.asyncReference = m->wake_port ? async_ref : NULL,
+		.asyncReferenceCount = m->wake_port ? m->async_ref_count : 0,
+		.scalarInput = m->scalar_in,
+		.scalarInputCount = m->scalar_in_count,
+		.structureInput = m->struct_in_size ? (const void *)(m + 1) : NULL,
+		.structureInputSize = m->struct_in_size,
+		.scalarOutput = r->scalar_out,
+		.scalarOutputCount = m->scalar_out_count,
+		.structureOutput = m->struct_out_size ? (void *)(r + 1) : NULL,
+		.structureOutputSize = m->struct_out_size,
+	};
 	if (m->ool_in_size) {
 		in_desc = iok_memory_wrap(ool->base + m->ool_in_offset, m->ool_in_size);
 		if (!in_desc) {
@@ -1052,25 +1058,22 @@ long iok_server_call(iok_task_t *task, const void *req, size_t len, const struct
 		args.structureOutputDescriptorSize = (uint32_t)m->ool_out_size;
 	}
 	ret = iok_user_client_call(uc, &args);
-	/* A method reports what it produced by lowering the counts; never
-	 * more than the caller's capacity goes back. */
-	r->scalar_out_count = args.scalarOutputCount < m->scalar_out_count ?
-				      args.scalarOutputCount : m->scalar_out_count;
-	r->struct_out_size = args.structureOutputSize < m->struct_out_size ?
-				     args.structureOutputSize : m->struct_out_size;
-	r->ool_out_size = args.structureOutputDescriptorSize < m->ool_out_size ?
-				  args.structureOutputDescriptorSize : m->ool_out_size;
+	if (ret == kIOReturnSuccess) {
+		/* A method reports what it produced by lowering the counts;
+		 * never more than the caller's capacity goes back.  As a failed
+		 * MIG routine, a failure sends no outputs back: the caller's
+		 * buffers and counts stay as they were. */
+		r->scalar_out_count = args.scalarOutputCount < m->scalar_out_count ?
+					      args.scalarOutputCount : m->scalar_out_count;
+		r->struct_out_size = args.structureOutputSize < m->struct_out_size ?
+					     args.structureOutputSize : m->struct_out_size;
+		r->ool_out_size = args.structureOutputDescriptorSize < m->ool_out_size ?
+					  args.structureOutputDescriptorSize : m->ool_out_size;
+	}
 out:
 	iok_memory_release(in_desc);
 	iok_memory_release(out_desc);
 	iok_release(obj);
-	if (ret != kIOReturnSuccess) {
-		/* As a failed MIG routine: no outputs travel back, and the
-		 * caller's buffers and counts stay as they were. */
-		memset(r->scalar_out, 0, sizeof(r->scalar_out));
-		r->scalar_out_count = r->struct_out_size = 0;
-		r->ool_out_size = 0;
-	}
 	r->hdr.result = ret;
 	r->hdr.size = (uint32_t)(sizeof(*r) + r->struct_out_size);
 	return r->hdr.size;

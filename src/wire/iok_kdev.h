@@ -21,8 +21,20 @@
  * to (the kernel copies the ranges in and out).  Calls do not use call
  * channels (IOK_OP_CHANNEL_* are refused).
  *
- * For IOK_OP_CONNECT_CALL (the hot path) rep_len and fd are not written
- * back: the reply's hdr.size is its length (at most rep_cap).
+ * For IOK_OP_CONNECT_CALL rep_len and fd are not written back: the
+ * reply's hdr.size is its length (at most rep_cap).
+ *
+ * IOK_IOC_CALL is the hot path for a method call without out-of-line
+ * structures: its argument is the request itself (struct iok_wire_call
+ * and its inband input, hdr.size bytes), and the reply is written over it
+ * in place.  The buffer must hold the reply with the inband output the
+ * request asks for (sizeof(struct iok_wire_call_reply) + struct_out_size
+ * bytes).  Of the reply only the header and counts, the scalar_out_count
+ * scalars and the struct_out_size bytes at their place are written.  A
+ * request that is no call (op, or hdr.size out of range) fails with
+ * EINVAL; everything else is answered as by IOK_IOC_MSG (out-of-line
+ * arguments: kIOReturnIPCError).  It saves the envelope's copy and, for
+ * scalars, any buffer of the module's own.
  *
  * Every size is checked by the kernel before use; req_len must equal the
  * request's hdr.size.  An ioctl fails (-1, errno) only when the request
@@ -40,6 +52,8 @@
 #include <stdint.h>
 #include <sys/ioctl.h>
 #endif
+
+#include "iok_wire.h"
 
 #define IOK_KDEV_NAME "iokit"
 #define IOK_KDEV_PATH "/dev/iokit"
@@ -61,6 +75,7 @@ _Static_assert(sizeof(struct iok_kmsg) == 48, "iok_kmsg");
 #define IOK_IOC_MSG   _IOWR(IOK_IOC_MAGIC, 1, struct iok_kmsg)
 /* Does nothing: the benchmark's baseline for a round trip into the module. */
 #define IOK_IOC_NULL  _IO(IOK_IOC_MAGIC, 2)
+#define IOK_IOC_CALL  _IOWR(IOK_IOC_MAGIC, 3, struct iok_wire_call)
 
 /* The most the kernel copies for one call's out-of-line structures
  * (input plus output). */

@@ -135,15 +135,9 @@ static double scalar_call(io_connect_t c, size_t batches)
 }
 
 /* The same call as raw ioctls on a descriptor of our own: where the time
- * goes (no request at all, a call on a name that is not a connection, the
- * call itself without libiokit). */
-struct rawcall {
-	struct iok_wire_call c;
-	struct iok_wire_call_reply r;
-	uint8_t inband[IOK_WIRE_MAX_INBAND];
-	struct iok_kmsg km;
-};
-
+ * goes (a request refused at once, a call on a name that is not a
+ * connection, the call itself without libiokit).  IOK_IOC_CALL answers in
+ * place, so each round writes the request's size again. */
 static uint32_t raw_op(int fd, uint16_t op, uint32_t obj, const char *str, uint32_t *obj2)
 {
 	static uint8_t rep[IOK_WIRE_MAX_MSG];
@@ -166,31 +160,43 @@ static uint32_t raw_op(int fd, uint16_t op, uint32_t obj, const char *str, uint3
 	return (uint32_t)((struct iok_wire_msg *)rep)->hdr.result;
 }
 
-static double raw_call(int fd, uint32_t conn, uint32_t req_len, size_t batches)
+static double raw_call(int fd, uint32_t conn, uint32_t want_conn, uint16_t op, size_t batches)
 {
-	struct rawcall *rc = calloc(1, sizeof(*rc));
+	struct iok_wire_call *c = calloc(1, sizeof(*c) + IOK_WIRE_MAX_INBAND);
 	double *v = malloc(batches * sizeof(*v));
 	double m;
 
-	rc->c.hdr.op = IOK_OP_CONNECT_CALL;
-	rc->c.hdr.size = sizeof(rc->c);
-	rc->c.conn = conn;
-	rc->c.selector = 0;
-	rc->c.scalar_in_count = 1;
-	rc->c.scalar_out_count = 1;
-	rc->km = (struct iok_kmsg){ .req = (uintptr_t)&rc->c, .req_len = req_len,
-				    .rep = (uintptr_t)&rc->r, .rep_cap = sizeof(rc->r) + IOK_WIRE_MAX_INBAND,
-				    .fd = -1 };
 	for (size_t b = 0; b < batches; b++) {
 		uint64_t t0 = now_ns();
 
-		for (int i = 0; i < BATCH; i++)
-			ioctl(fd, IOK_IOC_MSG, &rc->km);
+		for (int i = 0; i < BATCH; i++) {
+			const struct iok_wire_call_reply *r = (const void *)c;
+			int rc;
+
+			/* The reply overwrote the request: write it again, as
+			 * libiokit does, and check every answer. */
+			c->hdr = (struct iok_wire_hdr){ .size = sizeof(*c), .op = op };
+			c->conn = conn;
+			c->selector = 0;
+			c->scalar_in_count = 1;
+			c->scalar_out_count = 1;
+			c->struct_in_size = c->struct_out_size = 0;
+			c->ool_in_offset = c->ool_in_size = c->ool_out_offset = c->ool_out_size = 0;
+			c->wake_port = c->async_ref_count = 0;
+			c->scalar_in[0] = 41;
+			rc = ioctl(fd, IOK_IOC_CALL, c);
+			if (op != IOK_OP_CONNECT_CALL ? rc != -1 :
+			    rc != 0 || (conn == want_conn ?
+						r->hdr.result != 0 || r->scalar_out_count != 1 ||
+							r->scalar_out[0] != 42 :
+						r->hdr.result != (int32_t)MACH_SEND_INVALID_DEST))
+				die("raw call: unexpected answer");
+		}
 		v[b] = (double)(now_ns() - t0) / BATCH;
 	}
 	m = median(v, batches);
 	free(v);
-	free(rc);
+	free(c);
 	return m;
 }
 
@@ -315,9 +321,9 @@ int main(int argc, char **argv)
 	if (raw_op(fd, IOK_OP_ENTRY_FROM_PATH, 0, "IOService:/IOResources/KBenchService", &svc) ||
 	    raw_op(fd, IOK_OP_SERVICE_OPEN, svc, NULL, &conn))
 		die("raw open");
-	t_inval = raw_call(fd, conn, 3, batches);
-	t_noconn = raw_call(fd, 0x4243, sizeof(struct iok_wire_call), batches);
-	t_raw = raw_call(fd, conn, sizeof(struct iok_wire_call), batches);
+	t_inval = raw_call(fd, conn, conn, IOK_OP_HELLO, batches);
+	t_noconn = raw_call(fd, 0x4243, conn, IOK_OP_CONNECT_CALL, batches);
+	t_raw = raw_call(fd, conn, conn, IOK_OP_CONNECT_CALL, batches);
 	median(t_null, 3);
 	median(t_call, 3);
 	median(tp_q, 3);
@@ -326,7 +332,7 @@ int main(int argc, char **argv)
 	printf("  %-44s %12s\n", "round trip", "ns");
 	printf("  %-44s %12.0f\n", "null ioctl on /dev/iokit", t_null[1]);
 	printf("  %-44s %12.0f\n", "IOConnectCallScalarMethod (1 in, 1 out)", t_call[1]);
-	printf("  %-44s %12.0f\n", "  the ioctl refused at once (no header)", t_inval);
+	printf("  %-44s %12.0f\n", "  the ioctl refused at once (not a call)", t_inval);
 	printf("  %-44s %12.0f\n", "  a call on a name that is no connection", t_noconn);
 	printf("  %-44s %12.0f\n", "  the same call as a raw ioctl", t_raw);
 	printf("  %-44s %12s\n", "throughput, 64-byte messages", "msg/s");

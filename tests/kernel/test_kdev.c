@@ -5,7 +5,8 @@
  *
  *   test_kdev          hostile ioctls (every size and pointer wrong, lying
  *                      headers and out-of-line ranges, descriptors that are
- *                      not eventfds), hostile shared memory (a client
+ *                      not eventfds), the in-place call ioctl (what it
+ *                      answers, what it writes back), hostile shared memory (a client
  *                      scribbling over its mapped queue while the driver
  *                      enqueues; read-only and size limits of mappings),
  *                      and many clients coming and going without a leak;
@@ -307,6 +308,139 @@ static void *scribble_main(void *arg)
 	return NULL;
 }
 
+/* IOK_IOC_CALL: the request is the argument, answered in place. */
+struct inplace {
+	union {
+		struct iok_wire_call c;
+		struct iok_wire_call_reply r;
+	};
+	uint8_t inband[IOK_WIRE_MAX_INBAND];
+};
+
+static void calc_request(struct inplace *p, uint32_t conn, uint64_t x, uint64_t y)
+{
+	memset(p, 0xAA, sizeof(*p));   /* what the kernel must not read or write */
+	p->c.hdr = (struct iok_wire_hdr){ .size = sizeof(p->c), .op = IOK_OP_CONNECT_CALL };
+	p->c.conn = conn;
+	p->c.selector = kTestPerformCalculation;
+	p->c.scalar_in_count = 2;
+	p->c.scalar_out_count = 2;
+	p->c.struct_in_size = p->c.struct_out_size = 0;
+	p->c.ool_in_offset = p->c.ool_in_size = p->c.ool_out_offset = p->c.ool_out_size = 0;
+	p->c.wake_port = p->c.async_ref_count = 0;
+	p->c.scalar_in[0] = x;
+	p->c.scalar_in[1] = y;
+}
+
+static int call_inplace(int fd, void *p)
+{
+	return ioctl(fd, IOK_IOC_CALL, p) < 0 ? -errno : 0;
+}
+
+static void test_call_ioctl(void **state)
+{
+	int fd = open(IOK_KDEV_PATH, O_RDWR | O_CLOEXEC);
+	struct inplace *p = malloc(sizeof(*p));
+	uint8_t *page, *before = malloc(sizeof(*p));
+	uint32_t conn;
+
+	assert_true(fd >= 0 && p && before);
+	conn = raw_open_testdriver(fd);
+	/* A scalar call: the reply's header, counts and the two scalars are
+	 * written, nothing else of the buffer. */
+	calc_request(p, conn, 6, 7);
+	memcpy(before, p, sizeof(*p));
+	assert_int_equal(call_inplace(fd, p), 0);
+	assert_int_equal(p->r.hdr.result, kIOReturnSuccess);
+	assert_int_equal(p->r.hdr.op, IOK_OP_CONNECT_CALL);
+	assert_int_equal(p->r.hdr.size, sizeof(p->r));
+	assert_int_equal(p->r.scalar_out_count, 2);
+	assert_int_equal(p->r.struct_out_size, 0);
+	assert_int_equal(p->r.scalar_out[0], 13);
+	assert_int_equal(p->r.scalar_out[1], 42);
+	assert_memory_equal((uint8_t *)p + offsetof(struct iok_wire_call_reply, scalar_out) + 16,
+			    before + offsetof(struct iok_wire_call_reply, scalar_out) + 16,
+			    sizeof(*p) - offsetof(struct iok_wire_call_reply, scalar_out) - 16);
+	/* Counts the method refuses, and a failure: no outputs come back. */
+	calc_request(p, conn, 1, 2);
+	p->c.scalar_in_count = 1;
+	assert_int_equal(call_inplace(fd, p), 0);
+	assert_int_equal(p->r.hdr.result, kIOReturnBadArgument);
+	assert_int_equal(p->r.scalar_out_count, 0);
+	calc_request(p, conn, 1, 2);
+	p->c.scalar_out_count = 17;
+	assert_int_equal(call_inplace(fd, p), 0);
+	assert_int_equal(p->r.hdr.result, kIOReturnBadArgument);
+	/* A name that is no connection, and a selector out of range. */
+	calc_request(p, 0x4243, 1, 2);
+	assert_int_equal(call_inplace(fd, p), 0);
+	assert_int_equal(p->r.hdr.result, MACH_SEND_INVALID_DEST);
+	calc_request(p, conn, 1, 2);
+	p->c.selector = 1000;
+	assert_int_equal(call_inplace(fd, p), 0);
+	assert_int_equal(p->r.hdr.result, kIOReturnBadArgument);
+	/* Out-of-line arguments have no buffer here. */
+	calc_request(p, conn, 1, 2);
+	p->c.selector = kTestEchoStruct;
+	p->c.scalar_in_count = p->c.scalar_out_count = 0;
+	p->c.ool_in_size = 8192;
+	assert_int_equal(call_inplace(fd, p), 0);
+	assert_int_equal(p->r.hdr.result, kIOReturnIPCError);
+	/* Lying sizes: the inband input the header does not account for. */
+	calc_request(p, conn, 1, 2);
+	p->c.struct_in_size = 8;
+	assert_int_equal(call_inplace(fd, p), 0);
+	assert_int_equal(p->r.hdr.result, kIOReturnBadArgument);
+	/* Not a call, or a size out of range: refused outright. */
+	calc_request(p, conn, 1, 2);
+	p->c.hdr.op = IOK_OP_HELLO;
+	assert_int_equal(call_inplace(fd, p), -EINVAL);
+	calc_request(p, conn, 1, 2);
+	p->c.hdr.size = sizeof(p->c) - 1;
+	assert_int_equal(call_inplace(fd, p), -EINVAL);
+	p->c.hdr.size = sizeof(p->c) + IOK_WIRE_MAX_INBAND + 1;
+	assert_int_equal(call_inplace(fd, p), -EINVAL);
+	assert_int_equal(call_inplace(fd, NULL), -EFAULT);
+	assert_int_equal(call_inplace(fd, (void *)16), -EFAULT);
+	/* An inband echo (the pooled path): the bytes come back in place. */
+	calc_request(p, conn, 0, 0);
+	p->c.selector = kTestEchoStruct;
+	p->c.scalar_in_count = p->c.scalar_out_count = 0;
+	p->c.struct_in_size = 300;
+	p->c.struct_out_size = 300;
+	p->c.hdr.size = sizeof(p->c) + 300;
+	for (int i = 0; i < 300; i++)
+		((uint8_t *)(&p->c + 1))[i] = (uint8_t)(i * 7);
+	assert_int_equal(call_inplace(fd, p), 0);
+	assert_int_equal(p->r.hdr.result, kIOReturnSuccess);
+	assert_int_equal(p->r.struct_out_size, 300);
+	assert_int_equal(p->r.hdr.size, sizeof(p->r) + 300);
+	for (int i = 0; i < 300; i++)
+		assert_int_equal(((uint8_t *)(&p->r + 1))[i], (uint8_t)(i * 7));
+	/* The inband input runs past the readable memory: EFAULT, and a
+	 * request that ends exactly at the end of its page still works. */
+	page = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(page != MAP_FAILED);
+	assert_int_equal(munmap(page + 4096, 4096), 0);
+	{
+		struct inplace *q = (struct inplace *)(void *)(page + 4096 - sizeof(struct iok_wire_call));
+
+		memcpy(q, p, sizeof(struct iok_wire_call));
+		q->c.hdr.size = sizeof(q->c) + 8;
+		q->c.struct_in_size = 8;
+		assert_int_equal(call_inplace(fd, q), -EFAULT);
+		calc_request(p, conn, 20, 2);
+		memcpy(q, p, sizeof(struct iok_wire_call));
+		assert_int_equal(call_inplace(fd, q), 0);
+		assert_int_equal(q->r.hdr.result, kIOReturnSuccess);
+		assert_int_equal(q->r.scalar_out[1], 40);
+	}
+	munmap(page, 4096);
+	free(before);
+	free(p);
+	close(fd);
+}
+
 static void test_hostile_queue_memory(void **state)
 {
 	io_service_t s = IOServiceGetMatchingService(kIOMainPortDefault,
@@ -549,6 +683,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hostile_ioctls),
+		cmocka_unit_test(test_call_ioctl),
 		cmocka_unit_test(test_hostile_queue_memory),
 		cmocka_unit_test(test_read_only_mapping),
 		cmocka_unit_test(test_many_clients),
