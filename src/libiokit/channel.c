@@ -31,7 +31,7 @@ struct iok_chan {
 
 static pthread_key_t chan_key;
 static pthread_once_t chan_once = PTHREAD_ONCE_INIT;
-static __thread struct iok_chan *my_chan;
+static IOK_TLS struct iok_chan *my_chan;
 
 static void chan_destroy(void *arg)
 {

@@ -113,11 +113,27 @@ struct iok_wire_call *iok_chan_request(struct iok_chan *ch);
 IOReturn iok_chan_ool(struct iok_chan *ch, size_t size, uint8_t **base);
 IOReturn iok_chan_call(struct iok_chan *ch, const struct iok_wire_call_reply **reply);
 
+/* Per-thread state on the call path: initial-exec, so that reaching it
+ * costs no call into the dynamic loader (a pointer's worth of the static
+ * TLS surplus glibc keeps for libraries). */
+#define IOK_TLS __thread __attribute__((tls_model("initial-exec")))
+
 /*
  * The kernel transport (transport_kernel.c): when iok_kern_active(), the
- * calls above and the call channel go through /dev/iokit instead.
+ * calls above and the call channel go through /dev/iokit instead.  The
+ * choice is made once per process (iok_kern_choose); after that asking is
+ * one load.
  */
-bool iok_kern_active(void);
+enum { IOK_TRANSPORT_UNCHOSEN, IOK_TRANSPORT_SOCKET, IOK_TRANSPORT_KERNEL };
+extern int iok_transport;
+bool iok_kern_choose(void);
+
+static inline bool iok_kern_active(void)
+{
+	int t = __atomic_load_n(&iok_transport, __ATOMIC_ACQUIRE);
+
+	return t == IOK_TRANSPORT_UNCHOSEN ? iok_kern_choose() : t == IOK_TRANSPORT_KERNEL;
+}
 IOReturn iok_kern_call_fd2(const struct iok_rpc *req, int fd, struct iok_reply *rep, int *out_fd);
 bool iok_kern_alive(void);
 IOReturn iok_kern_chan_get(struct iok_chan **out);

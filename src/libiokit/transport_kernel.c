@@ -40,24 +40,27 @@ static struct {
 
 static pthread_once_t choose_once = PTHREAD_ONCE_INIT;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
-static bool use_kernel;
+int iok_transport;   /* IOK_TRANSPORT_*, see iok_kern_active() */
 
 static void choose(void)
 {
 	const char *t = getenv("IOKIT_TRANSPORT");
+	bool kernel;
 
 	if (t && strcmp(t, "kernel") == 0)
-		use_kernel = true;
+		kernel = true;
 	else if ((t && strcmp(t, "socket") == 0) || getenv("IOKIT_SOCKET"))
-		use_kernel = false;   /* asked for, or a socket named */
+		kernel = false;   /* asked for, or a socket named */
 	else
-		use_kernel = access(IOK_KDEV_PATH, F_OK) == 0;
+		kernel = access(IOK_KDEV_PATH, F_OK) == 0;
+	__atomic_store_n(&iok_transport, kernel ? IOK_TRANSPORT_KERNEL : IOK_TRANSPORT_SOCKET,
+			 __ATOMIC_RELEASE);
 }
 
-bool iok_kern_active(void)
+bool iok_kern_choose(void)
 {
 	pthread_once(&choose_once, choose);
-	return use_kernel;
+	return __atomic_load_n(&iok_transport, __ATOMIC_ACQUIRE) == IOK_TRANSPORT_KERNEL;
 }
 
 static void child_after_fork(void)
@@ -233,7 +236,7 @@ struct kchan {
 
 static pthread_key_t kchan_key;
 static pthread_once_t kchan_once = PTHREAD_ONCE_INIT;
-static __thread struct kchan *my_kchan;
+static IOK_TLS struct kchan *my_kchan;
 
 static void kchan_destroy(void *arg)
 {

@@ -1071,8 +1071,10 @@ long iok_server_call(iok_task_t *task, const void *req, size_t len, const struct
 					  args.structureOutputDescriptorSize : m->ool_out_size;
 	}
 out:
-	iok_memory_release(in_desc);
-	iok_memory_release(out_desc);
+	if (in_desc || out_desc) {
+		iok_memory_release(in_desc);
+		iok_memory_release(out_desc);
+	}
 	iok_release(obj);
 	r->hdr.result = ret;
 	r->hdr.size = (uint32_t)(sizeof(*r) + r->struct_out_size);
