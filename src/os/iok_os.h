@@ -77,13 +77,17 @@ typedef struct iok_cond { _Alignas(8) unsigned char opaque[64]; } iok_cond_t;
 
 void iok_mutex_init(iok_mutex_t *m);
 void iok_mutex_destroy(iok_mutex_t *m);
-void iok_mutex_lock(iok_mutex_t *m);
-void iok_mutex_unlock(iok_mutex_t *m);
 void iok_rwlock_init(iok_rwlock_t *l);
 void iok_rwlock_destroy(iok_rwlock_t *l);
+#ifdef __KERNEL__
+#include "iok_os_klocks.h"   /* lock and unlock, inline */
+#else
+void iok_mutex_lock(iok_mutex_t *m);
+void iok_mutex_unlock(iok_mutex_t *m);
 void iok_rwlock_rdlock(iok_rwlock_t *l);
 void iok_rwlock_wrlock(iok_rwlock_t *l);
 void iok_rwlock_unlock(iok_rwlock_t *l);
+#endif
 void iok_cond_init(iok_cond_t *c);
 void iok_cond_destroy(iok_cond_t *c);
 void iok_cond_wait(iok_cond_t *c, iok_mutex_t *m);

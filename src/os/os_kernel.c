@@ -117,15 +117,9 @@ char *iok_strdup(const char *s)
 
 /* ---- locks -------------------------------------------------------------- */
 
-#define MUTEX(m)  ((struct mutex *)(void *)(m)->opaque)
-/* The runtime unlocks both kinds with one call: remember which it took
- * (only one writer holds it at a time, and no reader then). */
-struct krw {
-	struct rw_semaphore sem;
-	bool writer;
-};
-
-#define KRW(l)    ((struct krw *)(void *)(l)->opaque)
+/* Lock and unlock are inline (iok_os_klocks.h). */
+#define MUTEX(m)  IOK_KMUTEX(m)
+#define KRW(l)    IOK_KRW(l)
 
 struct kcond {
 	wait_queue_head_t wq;
@@ -134,8 +128,6 @@ struct kcond {
 
 #define COND(c)   ((struct kcond *)(void *)(c)->opaque)
 
-static_assert(sizeof(struct mutex) <= sizeof(iok_mutex_t), "iok_mutex_t too small");
-static_assert(sizeof(struct krw) <= sizeof(iok_rwlock_t), "iok_rwlock_t too small");
 static_assert(sizeof(struct kcond) <= sizeof(iok_cond_t), "iok_cond_t too small");
 
 /*
@@ -155,16 +147,6 @@ void iok_mutex_destroy(iok_mutex_t *m)
 	mutex_destroy(MUTEX(m));
 }
 
-void iok_mutex_lock(iok_mutex_t *m)
-{
-	mutex_lock(MUTEX(m));
-}
-
-void iok_mutex_unlock(iok_mutex_t *m)
-{
-	mutex_unlock(MUTEX(m));
-}
-
 void iok_rwlock_init(iok_rwlock_t *l)
 {
 	__init_rwsem(&KRW(l)->sem, "iok_rwlock", &iok_rwsem_key);
@@ -173,29 +155,6 @@ void iok_rwlock_init(iok_rwlock_t *l)
 
 void iok_rwlock_destroy(iok_rwlock_t *l)
 {
-}
-
-void iok_rwlock_rdlock(iok_rwlock_t *l)
-{
-	down_read(&KRW(l)->sem);
-}
-
-void iok_rwlock_wrlock(iok_rwlock_t *l)
-{
-	down_write(&KRW(l)->sem);
-	KRW(l)->writer = true;
-}
-
-void iok_rwlock_unlock(iok_rwlock_t *l)
-{
-	struct krw *rw = KRW(l);
-
-	if (rw->writer) {
-		rw->writer = false;
-		up_write(&rw->sem);
-	} else {
-		up_read(&rw->sem);
-	}
 }
 
 void iok_cond_init(iok_cond_t *c)
