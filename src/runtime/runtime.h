@@ -51,6 +51,9 @@ struct iok_uc {
 	uint32_t closed;         /* 0 -> 1 exactly once (atomic) */
 	uint32_t terminated;     /* provider terminated: calls refused (atomic) */
 	bool single_threaded;
+	/* The class's externalMethod, found once (classes do not change). */
+	IOReturn (*external_method)(iok_service_t *, uint32_t, IOExternalMethodArguments *,
+				    const IOExternalMethodDispatch *, iok_service_t *, void *);
 };
 
 /* A reference to an object found through a weak pointer (a list its free

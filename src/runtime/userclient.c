@@ -18,6 +18,7 @@ static bool uc_init(iok_service_t *self, iok_object_t *properties)
 	if (!self->uc)
 		return false;
 	iok_rwlock_init(&self->uc->lock);
+	self->uc->external_method = IOK_OP(self->cls, external_method);
 	return true;
 }
 
@@ -381,8 +382,6 @@ void iok_task_clients_died(iok_task_t *task)
 
 IOReturn iok_user_client_call(iok_service_t *uc, IOExternalMethodArguments *args)
 {
-	IOReturn (*method)(iok_service_t *, uint32_t, IOExternalMethodArguments *,
-			   const IOExternalMethodDispatch *, iok_service_t *, void *);
 	bool excl;
 	IOReturn ret;
 
@@ -397,8 +396,7 @@ IOReturn iok_user_client_call(iok_service_t *uc, IOExternalMethodArguments *args
 	    iok_atomic_load(&uc->uc->terminated, IOK_ACQUIRE)) {
 		ret = kIOReturnNotAttached;
 	} else {
-		method = IOK_OP(uc->cls, external_method);
-		ret = method(uc, args->selector, args, NULL, NULL, NULL);
+		ret = uc->uc->external_method(uc, args->selector, args, NULL, NULL, NULL);
 	}
 	iok_rwlock_unlock(&uc->uc->lock);
 	return ret;
