@@ -465,7 +465,7 @@ static int put_call_reply(void __user *dst, const struct iok_wire_call_reply *r)
 {
 	const u64 *s = (const u64 *)r;
 	u64 __user *d = dst;
-	size_t i, words = 4 + r->scalar_out_count;   /* the scalar count is <= 16 */
+	size_t i, words = 4 + min_t(u32, r->scalar_out_count, IOK_WIRE_MAX_SCALARS);
 
 	if (!user_access_begin(dst, words * sizeof(u64)))
 		return -EFAULT;

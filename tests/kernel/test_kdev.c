@@ -337,11 +337,19 @@ static int call_inplace(int fd, void *p)
 	return ioctl(fd, IOK_IOC_CALL, p) < 0 ? -errno : 0;
 }
 
+/* The call is answered (the ioctl succeeds) with the IOReturn want. */
+static void answered(int fd, struct inplace *p, int32_t want)
+{
+	assert_int_equal(call_inplace(fd, p), 0);
+	assert_int_equal(p->r.hdr.result, want);
+}
+
 static void test_call_ioctl(void **state)
 {
 	int fd = open(IOK_KDEV_PATH, O_RDWR | O_CLOEXEC);
 	struct inplace *p = malloc(sizeof(*p));
-	uint8_t *page, *before = malloc(sizeof(*p));
+	struct inplace *before = malloc(sizeof(*before));
+	uint8_t *page;
 	uint32_t conn;
 
 	assert_true(fd >= 0 && p && before);
@@ -350,8 +358,7 @@ static void test_call_ioctl(void **state)
 	 * written, nothing else of the buffer. */
 	calc_request(p, conn, 6, 7);
 	memcpy(before, p, sizeof(*p));
-	assert_int_equal(call_inplace(fd, p), 0);
-	assert_int_equal(p->r.hdr.result, kIOReturnSuccess);
+	answered(fd, p, kIOReturnSuccess);
 	assert_int_equal(p->r.hdr.op, IOK_OP_CONNECT_CALL);
 	assert_int_equal(p->r.hdr.size, sizeof(p->r));
 	assert_int_equal(p->r.scalar_out_count, 2);
@@ -359,38 +366,32 @@ static void test_call_ioctl(void **state)
 	assert_int_equal(p->r.scalar_out[0], 13);
 	assert_int_equal(p->r.scalar_out[1], 42);
 	assert_memory_equal((uint8_t *)p + offsetof(struct iok_wire_call_reply, scalar_out) + 16,
-			    before + offsetof(struct iok_wire_call_reply, scalar_out) + 16,
+			    (uint8_t *)before + offsetof(struct iok_wire_call_reply, scalar_out) + 16,
 			    sizeof(*p) - offsetof(struct iok_wire_call_reply, scalar_out) - 16);
 	/* Counts the method refuses, and a failure: no outputs come back. */
 	calc_request(p, conn, 1, 2);
 	p->c.scalar_in_count = 1;
-	assert_int_equal(call_inplace(fd, p), 0);
-	assert_int_equal(p->r.hdr.result, kIOReturnBadArgument);
+	answered(fd, p, kIOReturnBadArgument);
 	assert_int_equal(p->r.scalar_out_count, 0);
 	calc_request(p, conn, 1, 2);
 	p->c.scalar_out_count = 17;
-	assert_int_equal(call_inplace(fd, p), 0);
-	assert_int_equal(p->r.hdr.result, kIOReturnBadArgument);
+	answered(fd, p, kIOReturnBadArgument);
 	/* A name that is no connection, and a selector out of range. */
 	calc_request(p, 0x4243, 1, 2);
-	assert_int_equal(call_inplace(fd, p), 0);
-	assert_int_equal(p->r.hdr.result, MACH_SEND_INVALID_DEST);
+	answered(fd, p, MACH_SEND_INVALID_DEST);
 	calc_request(p, conn, 1, 2);
 	p->c.selector = 1000;
-	assert_int_equal(call_inplace(fd, p), 0);
-	assert_int_equal(p->r.hdr.result, kIOReturnBadArgument);
+	answered(fd, p, kIOReturnBadArgument);
 	/* Out-of-line arguments have no buffer here. */
 	calc_request(p, conn, 1, 2);
 	p->c.selector = kTestEchoStruct;
 	p->c.scalar_in_count = p->c.scalar_out_count = 0;
 	p->c.ool_in_size = 8192;
-	assert_int_equal(call_inplace(fd, p), 0);
-	assert_int_equal(p->r.hdr.result, kIOReturnIPCError);
+	answered(fd, p, kIOReturnIPCError);
 	/* Lying sizes: the inband input the header does not account for. */
 	calc_request(p, conn, 1, 2);
 	p->c.struct_in_size = 8;
-	assert_int_equal(call_inplace(fd, p), 0);
-	assert_int_equal(p->r.hdr.result, kIOReturnBadArgument);
+	answered(fd, p, kIOReturnBadArgument);
 	/* Not a call, or a size out of range: refused outright. */
 	calc_request(p, conn, 1, 2);
 	p->c.hdr.op = IOK_OP_HELLO;
@@ -411,8 +412,7 @@ static void test_call_ioctl(void **state)
 	p->c.hdr.size = sizeof(p->c) + 300;
 	for (int i = 0; i < 300; i++)
 		((uint8_t *)(&p->c + 1))[i] = (uint8_t)(i * 7);
-	assert_int_equal(call_inplace(fd, p), 0);
-	assert_int_equal(p->r.hdr.result, kIOReturnSuccess);
+	answered(fd, p, kIOReturnSuccess);
 	assert_int_equal(p->r.struct_out_size, 300);
 	assert_int_equal(p->r.hdr.size, sizeof(p->r) + 300);
 	for (int i = 0; i < 300; i++)
