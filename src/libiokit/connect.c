@@ -139,6 +139,18 @@ struct async_arg {
 	uint64_t ref[IOK_WIRE_MAX_ASYNC_REFS];
 };
 
+/*
+ * Scalars are at most 16: a loop, not a call to memcpy through the PLT
+ * (the empty asm keeps the compiler from turning the loop back into one).
+ */
+static inline void copy_scalars(uint64_t *restrict dst, const uint64_t *restrict src, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		dst[i] = src[i];
+		__asm__ volatile("");
+	}
+}
+
 static IOReturn call_method(mach_port_t connection, uint32_t selector, const uint64_t *input,
 			    uint32_t inputCnt, const void *inputStruct, size_t inputStructCnt,
 			    uint64_t *output, uint32_t *outputCnt, void *outputStruct,
@@ -146,9 +158,11 @@ static IOReturn call_method(mach_port_t connection, uint32_t selector, const uin
 {
 	uint32_t scalar_cap = outputCnt ? (*outputCnt < 16 ? *outputCnt : 16) : 0;
 	size_t struct_cap = outputStructCnt && outputStruct ? *outputStructCnt : 0;
+	bool ool_call = inputStructCnt > IOK_WIRE_MAX_INBAND || struct_cap > IOK_WIRE_MAX_INBAND;
+	bool in_place = !ool_call && iok_kern_active();
 	const struct iok_wire_call_reply *r;
 	struct iok_wire_call *m;
-	struct iok_chan *ch;
+	struct iok_chan *ch = NULL;
 	uint64_t in_off = 0, out_off = 0;
 	uint8_t *ool = NULL;
 	IOReturn ret;
@@ -163,24 +177,32 @@ static IOReturn call_method(mach_port_t connection, uint32_t selector, const uin
 		return kIOReturnUnsupported;   /* variable output: not yet */
 	if (struct_cap > UINT32_MAX)
 		return kIOReturnIPCError;      /* the kernel refuses such a range */
-	ret = iok_chan_get(&ch);
-	if (ret)
-		return ret;
-	if (inputStructCnt > IOK_WIRE_MAX_INBAND || struct_cap > IOK_WIRE_MAX_INBAND) {
-		size_t in = inputStructCnt > IOK_WIRE_MAX_INBAND ? inputStructCnt : 0;
-		size_t out = struct_cap > IOK_WIRE_MAX_INBAND ? struct_cap : 0;
-
-		if (in > SIZE_MAX / 2 || out > SIZE_MAX / 2)
+	if (in_place) {
+		/* The kernel's in-place call: the request buffer is this
+		 * thread's, and the reply comes back over it. */
+		m = iok_kern_request();
+		if (!m)
 			return kIOReturnNoMemory;
-		out_off = (in + OOL_ALIGN - 1) & ~(uint64_t)(OOL_ALIGN - 1);
-		ret = iok_chan_ool(ch, (size_t)out_off + out, &ool);
+	} else {
+		ret = iok_chan_get(&ch);
 		if (ret)
 			return ret;
+		if (ool_call) {
+			size_t in = inputStructCnt > IOK_WIRE_MAX_INBAND ? inputStructCnt : 0;
+			size_t out = struct_cap > IOK_WIRE_MAX_INBAND ? struct_cap : 0;
+
+			if (in > SIZE_MAX / 2 || out > SIZE_MAX / 2)
+				return kIOReturnNoMemory;
+			out_off = (in + OOL_ALIGN - 1) & ~(uint64_t)(OOL_ALIGN - 1);
+			ret = iok_chan_ool(ch, (size_t)out_off + out, &ool);
+			if (ret)
+				return ret;
+		}
+		m = iok_chan_request(ch);
 	}
 	/* Every field the host reads is written; the scalars and references
 	 * past their counts are not read and keep this thread's earlier
 	 * values. */
-	m = iok_chan_request(ch);
 	m->hdr = (struct iok_wire_hdr){ .op = IOK_OP_CONNECT_CALL };
 	m->conn = connection;
 	m->selector = selector;
@@ -189,8 +211,7 @@ static IOReturn call_method(mach_port_t connection, uint32_t selector, const uin
 	m->struct_in_size = m->struct_out_size = 0;
 	m->ool_in_offset = m->ool_in_size = m->ool_out_offset = m->ool_out_size = 0;
 	m->wake_port = m->async_ref_count = 0;
-	if (inputCnt)
-		memcpy(m->scalar_in, input, inputCnt * sizeof(uint64_t));
+	copy_scalars(m->scalar_in, input, inputCnt);
 	if (async && async->wake_port) {
 		m->wake_port = async->wake_port;
 		m->async_ref_count = async->count;
@@ -211,7 +232,7 @@ static IOReturn call_method(mach_port_t connection, uint32_t selector, const uin
 		m->struct_out_size = (uint32_t)struct_cap;
 	}
 	m->hdr.size = (uint32_t)(sizeof(*m) + m->struct_in_size);
-	ret = iok_chan_call(ch, &r);
+	ret = in_place ? iok_kern_call_in_place(m, &r) : iok_chan_call(ch, &r);
 	if (ret)
 		return ret;
 	ret = r->hdr.result;
@@ -222,8 +243,7 @@ static IOReturn call_method(mach_port_t connection, uint32_t selector, const uin
 	    r->ool_out_size > struct_cap)
 		return kIOReturnIPCError;
 	if (outputCnt) {
-		if (r->scalar_out_count)
-			memcpy(output, r->scalar_out, r->scalar_out_count * sizeof(uint64_t));
+		copy_scalars(output, r->scalar_out, r->scalar_out_count);
 		*outputCnt = r->scalar_out_count;
 	}
 	if (outputStructCnt && struct_cap > IOK_WIRE_MAX_INBAND) {

@@ -141,4 +141,21 @@ struct iok_wire_call *iok_kern_chan_request(struct iok_chan *ch);
 IOReturn iok_kern_chan_ool(struct iok_chan *ch, size_t size, uint8_t **base);
 IOReturn iok_kern_chan_call(struct iok_chan *ch, const struct iok_wire_call_reply **reply);
 
+/*
+ * The method call's hot path on the kernel transport, without the channel
+ * layer: the calling thread's request buffer (NULL without memory), and
+ * the in-place call (IOK_IOC_CALL) on a request without out-of-line
+ * structures, whose reply comes back over it.
+ */
+extern IOK_TLS struct iok_wire_call *iok_kern_req;
+struct iok_wire_call *iok_kern_request_new(void);
+IOReturn iok_kern_call_in_place(struct iok_wire_call *m, const struct iok_wire_call_reply **reply);
+
+static inline struct iok_wire_call *iok_kern_request(void)
+{
+	struct iok_wire_call *m = iok_kern_req;
+
+	return m ? m : iok_kern_request_new();
+}
+
 #endif /* LIBIOKIT_H */

@@ -237,6 +237,7 @@ struct kchan {
 static pthread_key_t kchan_key;
 static pthread_once_t kchan_once = PTHREAD_ONCE_INIT;
 static IOK_TLS struct kchan *my_kchan;
+IOK_TLS struct iok_wire_call *iok_kern_req;   /* my_kchan->req, once made */
 
 static void kchan_destroy(void *arg)
 {
@@ -263,10 +264,18 @@ IOReturn iok_kern_chan_get(struct iok_chan **out)
 		if (!ch)
 			return kIOReturnNoMemory;
 		my_kchan = ch;
+		iok_kern_req = (struct iok_wire_call *)(void *)ch->req;
 		pthread_setspecific(kchan_key, ch);
 	}
 	*out = (struct iok_chan *)(void *)ch;
 	return kIOReturnSuccess;
+}
+
+struct iok_wire_call *iok_kern_request_new(void)
+{
+	struct iok_chan *ch;
+
+	return iok_kern_chan_get(&ch) ? NULL : iok_kern_chan_request(ch);
 }
 
 struct iok_wire_call *iok_kern_chan_request(struct iok_chan *chan)
@@ -299,11 +308,32 @@ IOReturn iok_kern_chan_ool(struct iok_chan *chan, size_t size, uint8_t **base)
 	return kIOReturnSuccess;
 }
 
+/* Calls get no rep_len back: the reply's own size, checked. */
+static IOReturn check_reply(const struct iok_wire_call_reply *r, size_t cap)
+{
+	if (r->hdr.size < sizeof(*r) || r->hdr.size > cap ||
+	    r->hdr.size != sizeof(*r) + r->struct_out_size || r->hdr.op != IOK_OP_CONNECT_CALL)
+		return kIOReturnIPCError;
+	return kIOReturnSuccess;
+}
+
+IOReturn iok_kern_call_in_place(struct iok_wire_call *m, const struct iok_wire_call_reply **reply)
+{
+	IOReturn ret;
+	int fd = kfd(&ret);
+
+	if (fd < 0)
+		return ret;
+	if (ioctl(fd, IOK_IOC_CALL, m) < 0)
+		return from_errno(errno);
+	*reply = (const struct iok_wire_call_reply *)(const void *)m;
+	return check_reply(*reply, sizeof(((struct kchan *)0)->req));
+}
+
 IOReturn iok_kern_chan_call(struct iok_chan *chan, const struct iok_wire_call_reply **reply)
 {
 	struct kchan *ch = (struct kchan *)(void *)chan;
 	const struct iok_wire_call *m = (const struct iok_wire_call *)(void *)ch->req;
-	const struct iok_wire_call_reply *r = (const struct iok_wire_call_reply *)(void *)ch->rep;
 	struct iok_kmsg km = {
 		.req = (uintptr_t)ch->req, .req_len = m->hdr.size,
 		.rep = (uintptr_t)ch->rep, .rep_cap = sizeof(ch->rep),
@@ -312,20 +342,12 @@ IOReturn iok_kern_chan_call(struct iok_chan *chan, const struct iok_wire_call_re
 	IOReturn ret;
 	int fd = kfd(&ret);
 
+	/* Only calls with out-of-line structures come here (see
+	 * call_method); the kernel copies the buffer they name. */
 	if (fd < 0)
 		return ret;
-	if (!m->ool_in_size && !m->ool_out_size) {
-		/* The hot path: answered in place, over the request. */
-		if (ioctl(fd, IOK_IOC_CALL, ch->req) < 0)
-			return from_errno(errno);
-		r = (const struct iok_wire_call_reply *)(const void *)ch->req;
-	} else if (ioctl(fd, IOK_IOC_MSG, &km) < 0) {
+	if (ioctl(fd, IOK_IOC_MSG, &km) < 0)
 		return from_errno(errno);
-	}
-	/* Calls get no rep_len back: the reply's own size, checked. */
-	if (r->hdr.size < sizeof(*r) || r->hdr.size > sizeof(ch->rep) ||
-	    r->hdr.size != sizeof(*r) + r->struct_out_size || r->hdr.op != IOK_OP_CONNECT_CALL)
-		return kIOReturnIPCError;
-	*reply = r;
-	return kIOReturnSuccess;
+	*reply = (const struct iok_wire_call_reply *)(const void *)ch->rep;
+	return check_reply(*reply, sizeof(ch->rep));
 }
