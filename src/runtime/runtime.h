@@ -8,6 +8,7 @@
 
 #include "iok_os.h"
 #include "iok_export.h"
+#include "callgate.h"
 #include <IOKit/driver/iok_object.h>
 #include <IOKit/driver/iok_service.h>
 
@@ -47,7 +48,9 @@ struct iok_service {
 struct iok_uc {
 	iok_task_t *task;        /* owning task (a reference), set by open */
 	uint32_t type;
-	iok_rwlock_t lock;       /* calls: read (write if single-threaded); close: write */
+	/* Calls enter it (or lock it, if single-threaded); close, death,
+	 * terminate, port and memory requests lock it. */
+	struct iok_callgate callgate;
 	uint32_t closed;         /* 0 -> 1 exactly once (atomic) */
 	uint32_t terminated;     /* provider terminated: calls refused (atomic) */
 	bool single_threaded;

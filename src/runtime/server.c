@@ -1159,14 +1159,14 @@ IOReturn iok_server_set_port(iok_task_t *task, uint32_t conn, iok_port_t *port, 
 
 	if (ret)
 		return ret;
-	iok_rwlock_wrlock(&uc->uc->lock);
+	iok_callgate_lock(&uc->uc->callgate);
 	if (iok_atomic_load(&uc->uc->closed, IOK_ACQUIRE)) {
 		ret = kIOReturnNotAttached;
 	} else {
 		reg = IOK_OP(uc->cls, register_notification_port);
 		ret = reg(uc, port, type, refcon);
 	}
-	iok_rwlock_unlock(&uc->uc->lock);
+	iok_callgate_unlock(&uc->uc->callgate);
 	iok_service_release(uc);
 	return ret;
 }
@@ -1180,14 +1180,14 @@ static IOReturn client_memory(iok_service_t *uc, uint32_t type, uint32_t *option
 
 	*options = 0;
 	*mem = NULL;
-	iok_rwlock_wrlock(&uc->uc->lock);
+	iok_callgate_lock(&uc->uc->callgate);
 	if (iok_atomic_load(&uc->uc->closed, IOK_ACQUIRE)) {
 		ret = kIOReturnNotAttached;
 	} else {
 		fn = IOK_OP(uc->cls, client_memory_for_type);
 		ret = fn(uc, type, options, mem);
 	}
-	iok_rwlock_unlock(&uc->uc->lock);
+	iok_callgate_unlock(&uc->uc->callgate);
 	if (ret != kIOReturnSuccess) {
 		iok_memory_release(*mem);
 		*mem = NULL;

@@ -43,10 +43,10 @@ static void collect_locked(iok_service_t *s, iok_service_t ***list, size_t *n, s
 
 static void quiesce_user_client(iok_service_t *uc)
 {
-	/* The write lock waits for every call in progress. */
-	iok_rwlock_wrlock(&uc->uc->lock);
+	/* The exclusive side waits for every call in progress. */
+	iok_callgate_lock(&uc->uc->callgate);
 	iok_atomic_store(&uc->uc->terminated, 1, IOK_RELEASE);
-	iok_rwlock_unlock(&uc->uc->lock);
+	iok_callgate_unlock(&uc->uc->callgate);
 }
 
 static void stop_and_detach(iok_service_t *s)

@@ -17,7 +17,7 @@ static bool uc_init(iok_service_t *self, iok_object_t *properties)
 	self->uc = iok_zalloc(sizeof(*self->uc));
 	if (!self->uc)
 		return false;
-	iok_rwlock_init(&self->uc->lock);
+	iok_callgate_init(&self->uc->callgate);
 	self->uc->external_method = IOK_OP(self->cls, external_method);
 	return true;
 }
@@ -28,7 +28,7 @@ static void uc_free(iok_service_t *self)
 		return;
 	if (self->uc->task)
 		iok_release(&self->uc->task->obj);
-	iok_rwlock_destroy(&self->uc->lock);
+	iok_callgate_destroy(&self->uc->callgate);
 	iok_free(self->uc);
 	self->uc = NULL;
 }
@@ -283,11 +283,11 @@ static void finish_client(iok_service_t *uc, bool died)
 	if (!__atomic_compare_exchange_n(&uc->uc->closed, &expected, 1, false, IOK_ACQ_REL,
 					 IOK_ACQUIRE))
 		return;
-	iok_rwlock_wrlock(&uc->uc->lock);
+	iok_callgate_lock(&uc->uc->callgate);
 	fn = died ? IOK_OP(uc->cls, client_died) : IOK_OP(uc->cls, client_close);
 	if (fn)
 		fn(uc);
-	iok_rwlock_unlock(&uc->uc->lock);
+	iok_callgate_unlock(&uc->uc->callgate);
 	provider = iok_service_provider(uc);
 	if (provider)
 		iok_service_close(provider, uc);
@@ -389,16 +389,19 @@ IOReturn iok_user_client_call(iok_service_t *uc, IOExternalMethodArguments *args
 		return kIOReturnBadArgument;
 	excl = uc->uc->single_threaded;
 	if (excl)
-		iok_rwlock_wrlock(&uc->uc->lock);
+		iok_callgate_lock(&uc->uc->callgate);
 	else
-		iok_rwlock_rdlock(&uc->uc->lock);
+		iok_callgate_enter(&uc->uc->callgate);
 	if (iok_atomic_load(&uc->uc->closed, IOK_ACQUIRE) ||
 	    iok_atomic_load(&uc->uc->terminated, IOK_ACQUIRE)) {
 		ret = kIOReturnNotAttached;
 	} else {
 		ret = uc->uc->external_method(uc, args->selector, args, NULL, NULL, NULL);
 	}
-	iok_rwlock_unlock(&uc->uc->lock);
+	if (excl)
+		iok_callgate_unlock(&uc->uc->callgate);
+	else
+		iok_callgate_leave(&uc->uc->callgate);
 	return ret;
 }
 

@@ -9,3 +9,5 @@ iok_unit_test(test_dispatch SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_dispat
 	LIBS iok_runtime iok_core iok_os Threads::Threads)
 iok_unit_test(test_userclient SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_userclient.c
 	LIBS iok_runtime iok_core iok_os Threads::Threads)
+iok_unit_test(test_callgate SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_callgate.c
+	LIBS iok_runtime iok_core iok_os Threads::Threads)
