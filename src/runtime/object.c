@@ -18,9 +18,6 @@
 #include <IOKit/driver/iok_object.h>
 #include "runtime.h"
 
-/* Header flag: the object is never freed and its count never changes. */
-#define IOK_OBJECT_IMMORTAL 0x80000000u
-
 /* The deepest container nesting that copy and equality walk. */
 #define IOK_OBJECT_MAX_DEPTH IOK_SERIALIZE_MAX_DEPTH
 
@@ -37,9 +34,7 @@ IOK_EXPORT void iok_object_init(iok_object_t *obj, const struct iok_object_kind 
 
 IOK_EXPORT iok_object_t *iok_retain(iok_object_t *obj)
 {
-	if (obj && !(obj->flags & IOK_OBJECT_IMMORTAL))
-		iok_atomic_add(&obj->refcount, 1, IOK_RELAXED);
-	return obj;
+	return iok_ref(obj);
 }
 
 bool iok_try_retain(iok_object_t *obj)
@@ -61,12 +56,7 @@ bool iok_try_retain(iok_object_t *obj)
 
 IOK_EXPORT void iok_release(iok_object_t *obj)
 {
-	if (!obj || (obj->flags & IOK_OBJECT_IMMORTAL))
-		return;
-	if (iok_atomic_sub(&obj->refcount, 1, IOK_ACQ_REL) != 0)
-		return;
-	if (obj->kind && obj->kind->free)
-		obj->kind->free(obj);
+	iok_unref(obj);
 }
 
 IOK_EXPORT uint32_t iok_retain_count(const iok_object_t *obj)

@@ -372,16 +372,11 @@ static void service_free(iok_object_t *obj)
 	iok_free(s);
 }
 
-static const struct iok_object_kind service_kind = {
+const struct iok_object_kind iok_service_kind = {
 	.type = IOK_TYPE_ENTRY,
 	.name = "IORegistryEntry",
 	.free = service_free,
 };
-
-iok_service_t *iok_object_service(iok_object_t *obj)
-{
-	return obj && obj->kind == &service_kind ? (iok_service_t *)obj : NULL;
-}
 
 /* Runs the init chain from the base class down. */
 static bool run_init_chain(const iok_class_t *cls, iok_service_t *s, iok_object_t *props)
@@ -399,7 +394,7 @@ static iok_service_t *service_alloc(const iok_class_t *cls, iok_object_t *props)
 
 	if (!s)
 		return NULL;
-	iok_object_init(&s->obj, &service_kind);
+	iok_object_init(&s->obj, &iok_service_kind);
 	iok_mutex_init(&s->lock);
 	s->cls = cls;
 	s->id = iok_atomic_add(&next_entry_id, 1, IOK_RELAXED) - 1;

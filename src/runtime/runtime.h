@@ -59,6 +59,29 @@ struct iok_uc {
 				    const IOExternalMethodDispatch *, iok_service_t *, void *);
 };
 
+/* Header flag: the object is never freed and its count never changes. */
+#define IOK_OBJECT_IMMORTAL 0x80000000u
+
+/*
+ * iok_retain / iok_release inline, for the runtime's call path (a method
+ * call takes and drops one reference on its user client); the exported
+ * functions are these.
+ */
+static inline iok_object_t *iok_ref(iok_object_t *obj)
+{
+	if (obj && !(obj->flags & IOK_OBJECT_IMMORTAL))
+		iok_atomic_add(&obj->refcount, 1, IOK_RELAXED);
+	return obj;
+}
+
+static inline void iok_unref(iok_object_t *obj)
+{
+	if (!obj || (obj->flags & IOK_OBJECT_IMMORTAL))
+		return;
+	if (iok_atomic_sub(&obj->refcount, 1, IOK_ACQ_REL) == 0 && obj->kind && obj->kind->free)
+		obj->kind->free(obj);
+}
+
 /* A reference to an object found through a weak pointer (a list its free
  * function unlinks it from, under the list's lock): false when the last
  * reference is already gone. */
@@ -130,7 +153,12 @@ static inline iok_object_t *iok_service_object(iok_service_t *s)
 {
 	return s ? &s->obj : NULL;
 }
-iok_service_t *iok_object_service(iok_object_t *obj);   /* NULL if not an entry */
+extern const struct iok_object_kind iok_service_kind;
+
+static inline iok_service_t *iok_object_service(iok_object_t *obj)   /* NULL if not an entry */
+{
+	return obj && obj->kind == &iok_service_kind ? (iok_service_t *)obj : NULL;
+}
 
 
 /* ---- tasks: one per client process connection (task.c) ---------------- */
@@ -176,6 +204,10 @@ void iok_task_destroy(iok_task_t *task);
 uint32_t iok_task_name_object(iok_task_t *task, iok_object_t *obj);
 /* The object a name denotes, retained; NULL if the name is not valid. */
 iok_object_t *iok_task_lookup(iok_task_t *task, uint32_t name);
+/* The user client a name denotes (*out, a reference): kIOReturnSuccess,
+ * MACH_SEND_INVALID_DEST for a name that is not valid, or
+ * kIOReturnBadArgument for one that names something else. */
+IOReturn iok_task_lookup_client(iok_task_t *task, uint32_t name, iok_service_t **out);
 /* Adds delta (+1/-1) user references; at zero the name is freed.
  * Returns 0, or -ENOENT for an invalid name, -EOVERFLOW. */
 int iok_task_mod_refs(iok_task_t *task, uint32_t name, int delta);
@@ -199,9 +231,29 @@ IOReturn iok_user_client_open(iok_task_t *task, iok_service_t *service, uint32_t
 /* IOServiceClose: clientClose at most once; always succeeds for a user
  * client (kIOReturnBadArgument for anything else). */
 IOReturn iok_user_client_close(iok_service_t *uc);
-/* An external method call; args is fully built and checked for transport
- * limits.  kIOReturnNotAttached once the client is closed. */
-IOReturn iok_user_client_call(iok_service_t *uc, IOExternalMethodArguments *args);
+/* An external method call on a user client (uc->uc set); args is fully
+ * built and checked for transport limits.  kIOReturnNotAttached once the client is closed.  Inline: it is
+ * the middle of every call. */
+static inline IOReturn iok_user_client_call(iok_service_t *uc, IOExternalMethodArguments *args)
+{
+	struct iok_uc *u = uc->uc;
+	bool excl = u->single_threaded;
+	IOReturn ret;
+
+	if (excl)
+		iok_callgate_lock(&u->callgate);
+	else
+		iok_callgate_enter(&u->callgate);
+	if (iok_atomic_load(&u->closed, IOK_ACQUIRE) || iok_atomic_load(&u->terminated, IOK_ACQUIRE))
+		ret = kIOReturnNotAttached;
+	else
+		ret = u->external_method(uc, args->selector, args, NULL, NULL, NULL);
+	if (excl)
+		iok_callgate_unlock(&u->callgate);
+	else
+		iok_callgate_leave(&u->callgate);
+	return ret;
+}
 /* The task is gone: clientDied for every client it did not close. */
 void iok_task_clients_died(iok_task_t *task);
 /* Entitlements the host grants (comma-separated names), see docs. */

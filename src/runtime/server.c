@@ -993,8 +993,7 @@ long iok_server_call(iok_task_t *task, const void *req, size_t len, const struct
 	IOExternalMethodArguments args IOK_NOINIT;                /* clear_args() */
 	struct iok_wire_call_reply *r = reply;
 	iok_memory_t *in_desc = NULL, *out_desc = NULL;
-	iok_object_t *obj = NULL;
-	iok_service_t *uc;
+	iok_service_t *uc = NULL;
 	IOReturn ret;
 
 	if (len < sizeof(struct iok_wire_hdr) || m->hdr.size != len || cap < sizeof(*r))
@@ -1009,16 +1008,9 @@ long iok_server_call(iok_task_t *task, const void *req, size_t len, const struct
 		goto out;
 	if (cap < sizeof(*r) + m->struct_out_size)
 		return -EPROTO;   /* the transport's buffer, not the caller's fault */
-	obj = iok_task_lookup(task, m->conn);
-	uc = iok_object_service(obj);
-	if (!obj) {
-		ret = MACH_SEND_INVALID_DEST;
+	ret = iok_task_lookup_client(task, m->conn, &uc);
+	if (ret)
 		goto out;
-	}
-	if (!uc || !uc->uc) {
-		ret = kIOReturnBadArgument;
-		goto out;
-	}
 	if (m->wake_port) {
 		/* Element 0 names the wake port for sendAsyncResult64, by an id
 		 * that finds nothing once the port is gone. */
@@ -1092,7 +1084,8 @@ out:
 		iok_memory_release(in_desc);
 		iok_memory_release(out_desc);
 	}
-	iok_release(obj);
+	if (uc)
+		iok_unref(&uc->obj);
 	r->hdr.result = ret;
 	r->hdr.size = (uint32_t)(sizeof(*r) + r->struct_out_size);
 	return r->hdr.size;
@@ -1134,28 +1127,12 @@ long iok_server_handle(iok_task_t *task, const void *req, size_t len, void *repl
 
 /* ---- ports and memory (the transports carry the descriptors) ------------- */
 
-static IOReturn lookup_client_name(iok_task_t *task, uint32_t conn, iok_service_t **out)
-{
-	iok_object_t *obj = iok_task_lookup(task, conn);
-	iok_service_t *uc = iok_object_service(obj);
-
-	*out = NULL;
-	if (!obj)
-		return MACH_SEND_INVALID_DEST;
-	if (!uc || !uc->uc) {
-		iok_release(obj);
-		return kIOReturnBadArgument;
-	}
-	*out = uc;
-	return kIOReturnSuccess;
-}
-
 IOReturn iok_server_set_port(iok_task_t *task, uint32_t conn, iok_port_t *port, uint32_t type,
 			     uint64_t refcon)
 {
 	IOReturn (*reg)(iok_service_t *, iok_port_t *, uint32_t, uint64_t);
 	iok_service_t *uc;
-	IOReturn ret = lookup_client_name(task, conn, &uc);
+	IOReturn ret = iok_task_lookup_client(task, conn, &uc);
 
 	if (ret)
 		return ret;
@@ -1200,7 +1177,7 @@ IOReturn iok_server_map(iok_task_t *task, uint32_t conn, uint32_t type, uint32_t
 {
 	iok_service_t *uc;
 	uint32_t driver_options;
-	IOReturn ret = lookup_client_name(task, conn, &uc);
+	IOReturn ret = iok_task_lookup_client(task, conn, &uc);
 
 	*mem = NULL;
 	if (ret)
@@ -1223,7 +1200,7 @@ IOReturn iok_server_unmap(iok_task_t *task, uint32_t conn, uint32_t type)
 	iok_service_t *uc;
 	iok_memory_t *mem;
 	uint32_t options;
-	IOReturn ret = lookup_client_name(task, conn, &uc);
+	IOReturn ret = iok_task_lookup_client(task, conn, &uc);
 
 	if (ret)
 		return ret;

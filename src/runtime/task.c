@@ -7,6 +7,8 @@
  */
 #include "runtime.h"
 
+#include <mach/message.h>
+
 struct iok_name_slot {
 	iok_object_t *obj;     /* NULL when free */
 	uint32_t urefs;
@@ -186,9 +188,32 @@ iok_object_t *iok_task_lookup(iok_task_t *task, uint32_t name)
 	iok_mutex_lock(&task->lock);
 	i = lookup_locked(task, name);
 	if (i >= 0)
-		obj = iok_retain(task->slots[i].obj);
+		obj = iok_ref(task->slots[i].obj);
 	iok_mutex_unlock(&task->lock);
 	return obj;
+}
+
+IOReturn iok_task_lookup_client(iok_task_t *task, uint32_t name, iok_service_t **out)
+{
+	iok_service_t *uc = NULL;
+	IOReturn ret = MACH_SEND_INVALID_DEST;
+	long i;
+
+	iok_mutex_lock(&task->lock);
+	i = lookup_locked(task, name);
+	if (i >= 0) {
+		uc = iok_object_service(task->slots[i].obj);
+		if (uc && uc->uc) {
+			iok_ref(&uc->obj);
+			ret = kIOReturnSuccess;
+		} else {
+			uc = NULL;
+			ret = kIOReturnBadArgument;
+		}
+	}
+	iok_mutex_unlock(&task->lock);
+	*out = uc;
+	return ret;
 }
 
 int iok_task_mod_refs(iok_task_t *task, uint32_t name, int delta)

@@ -378,33 +378,6 @@ void iok_task_clients_died(iok_task_t *task)
 	task->clients_cap = 0;
 }
 
-/* ---- calls ----------------------------------------------------------------- */
-
-IOReturn iok_user_client_call(iok_service_t *uc, IOExternalMethodArguments *args)
-{
-	bool excl;
-	IOReturn ret;
-
-	if (!uc || !uc->uc)
-		return kIOReturnBadArgument;
-	excl = uc->uc->single_threaded;
-	if (excl)
-		iok_callgate_lock(&uc->uc->callgate);
-	else
-		iok_callgate_enter(&uc->uc->callgate);
-	if (iok_atomic_load(&uc->uc->closed, IOK_ACQUIRE) ||
-	    iok_atomic_load(&uc->uc->terminated, IOK_ACQUIRE)) {
-		ret = kIOReturnNotAttached;
-	} else {
-		ret = uc->uc->external_method(uc, args->selector, args, NULL, NULL, NULL);
-	}
-	if (excl)
-		iok_callgate_unlock(&uc->uc->callgate);
-	else
-		iok_callgate_leave(&uc->uc->callgate);
-	return ret;
-}
-
 /* ---- dispatch checks (§2.3, §2.4) ---------------------------------------- */
 
 /* Structure sizes in 64 bits: a descriptor may be longer than 4 GiB, and
