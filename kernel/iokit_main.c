@@ -434,22 +434,40 @@ static int do_generic(iok_task_t *task, struct kreq *r)
  * routine (whose call, size checks and string loop cost more than the
  * bytes themselves).
  */
-#define CALL_WORDS (sizeof(struct iok_wire_call) / sizeof(u64))
-static_assert(sizeof(struct iok_wire_call) % sizeof(u64) == 0);
+#define CALL_HEAD_WORDS (offsetof(struct iok_wire_call, async_ref) / sizeof(u64))
+static_assert(offsetof(struct iok_wire_call, async_ref) % sizeof(u64) == 0);
+static_assert(offsetof(struct iok_wire_call, scalar_in) ==
+	      offsetof(struct iok_wire_call, async_ref) + sizeof_field(struct iok_wire_call, async_ref));
 static_assert(offsetof(struct iok_wire_call_reply, scalar_out) == 4 * sizeof(u64));
 
+/*
+ * Reads a call request's fixed part: the head, the scalars it counts
+ * (the rest of the 16 read as zeros, so that no method sees stale stack
+ * behind the count) and the async reference only for an async call (the
+ * server reads it for no other).  The counts are checked later, on this
+ * copy; here they only bound what is read.
+ */
 static int get_call(struct iok_wire_call *m, const void __user *src)
 {
-	const u64 __user *s = src;
+	const struct iok_wire_call __user *s = src;
+	const u64 __user *w = src;
 	u64 *d = (u64 *)m;
-	size_t i;
+	u32 i, n;
 
 	if (!user_access_begin(src, sizeof(*m)))
 		return -EFAULT;
-#pragma GCC unroll 34
-	for (i = 0; i < CALL_WORDS; i++)
-		unsafe_get_user(d[i], &s[i], fault);
+#pragma GCC unroll 10
+	for (i = 0; i < CALL_HEAD_WORDS; i++)
+		unsafe_get_user(d[i], &w[i], fault);
+	n = min_t(u32, m->scalar_in_count, IOK_WIRE_MAX_SCALARS);
+	for (i = 0; i < n; i++)
+		unsafe_get_user(m->scalar_in[i], &s->scalar_in[i], fault);
+	if (m->wake_port)
+		for (i = 0; i < IOK_WIRE_MAX_ASYNC_REFS; i++)
+			unsafe_get_user(m->async_ref[i], &s->async_ref[i], fault);
 	user_access_end();
+	for (i = n; i < IOK_WIRE_MAX_SCALARS; i++)
+		m->scalar_in[i] = 0;
 	return 0;
 fault:
 	user_access_end();
