@@ -151,10 +151,12 @@ static inline void copy_scalars(uint64_t *restrict dst, const uint64_t *restrict
 	}
 }
 
-static IOReturn call_method(mach_port_t connection, uint32_t selector, const uint64_t *input,
-			    uint32_t inputCnt, const void *inputStruct, size_t inputStructCnt,
-			    uint64_t *output, uint32_t *outputCnt, void *outputStruct,
-			    size_t *outputStructCnt, const struct async_arg *async)
+/* Inline in each of the public calls below, so that each keeps only the
+ * branches its own arguments can take. */
+static inline __attribute__((always_inline)) IOReturn
+call_method(mach_port_t connection, uint32_t selector, const uint64_t *input, uint32_t inputCnt,
+	    const void *inputStruct, size_t inputStructCnt, uint64_t *output, uint32_t *outputCnt,
+	    void *outputStruct, size_t *outputStructCnt, const struct async_arg *async)
 {
 	uint32_t scalar_cap = outputCnt ? (*outputCnt < 16 ? *outputCnt : 16) : 0;
 	size_t struct_cap = outputStructCnt && outputStruct ? *outputStructCnt : 0;
