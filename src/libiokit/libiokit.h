@@ -14,6 +14,10 @@
 #include "iok_export.h"
 #include "iok_os.h"
 #include "iok_wire.h"
+#include "iok_kdev.h"
+
+#include <errno.h>
+#include <sys/ioctl.h>
 
 /* The main port name IOMainPort hands out (MACH_PORT_NULL works too). */
 #define IOK_MAIN_PORT_NAME ((mach_port_t)0x0b01)
@@ -149,7 +153,32 @@ IOReturn iok_kern_chan_call(struct iok_chan *ch, const struct iok_wire_call_repl
  */
 extern IOK_TLS struct iok_wire_call *iok_kern_req;
 struct iok_wire_call *iok_kern_request_new(void);
-IOReturn iok_kern_call_in_place(struct iok_wire_call *m, const struct iok_wire_call_reply **reply);
+#define IOK_KERN_REQ_CAP (sizeof(struct iok_wire_call) + IOK_WIRE_MAX_INBAND)
+extern int iok_kern_fd;   /* the device's descriptor once open, else -1 */
+IOReturn iok_kern_call_first(struct iok_wire_call *m, const struct iok_wire_call_reply **reply);
+IOReturn iok_kern_errno(int err);
+
+/* Calls get no reply length back: the reply's own size, checked. */
+static inline IOReturn iok_kern_check_reply(const struct iok_wire_call_reply *r, size_t cap)
+{
+	if (r->hdr.size < sizeof(*r) || r->hdr.size > cap ||
+	    r->hdr.size != sizeof(*r) + r->struct_out_size || r->hdr.op != IOK_OP_CONNECT_CALL)
+		return kIOReturnIPCError;
+	return kIOReturnSuccess;
+}
+
+static inline IOReturn iok_kern_call_in_place(struct iok_wire_call *m,
+					      const struct iok_wire_call_reply **reply)
+{
+	int fd = __atomic_load_n(&iok_kern_fd, __ATOMIC_ACQUIRE);
+
+	if (fd < 0)
+		return iok_kern_call_first(m, reply);   /* opens the device */
+	if (ioctl(fd, IOK_IOC_CALL, m) < 0)
+		return iok_kern_errno(errno);
+	*reply = (const struct iok_wire_call_reply *)(const void *)m;
+	return iok_kern_check_reply(*reply, IOK_KERN_REQ_CAP);
+}
 
 static inline struct iok_wire_call *iok_kern_request(void)
 {

@@ -41,6 +41,7 @@ static struct {
 static pthread_once_t choose_once = PTHREAD_ONCE_INIT;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 int iok_transport;   /* IOK_TRANSPORT_*, see iok_kern_active() */
+int iok_kern_fd = -1;   /* kconn.fd once up: the call path's one load */
 
 static void choose(void)
 {
@@ -69,6 +70,7 @@ static void child_after_fork(void)
 	if (kconn.fd >= 0)
 		close(kconn.fd);
 	kconn.fd = -1;
+	iok_kern_fd = -1;
 	kconn.state = K_NEW;
 }
 
@@ -78,7 +80,7 @@ static void install_atfork(void)
 }
 
 /* ioctl failures as IOReturns. */
-static IOReturn from_errno(int err)
+IOReturn iok_kern_errno(int err)
 {
 	switch (err) {
 	case ENOMEM:
@@ -127,6 +129,7 @@ static int kfd(IOReturn *ret)
 		}
 		kconn.fd = fd;
 		__atomic_store_n(&kconn.state, K_UP, __ATOMIC_RELEASE);
+		__atomic_store_n(&iok_kern_fd, fd, __ATOMIC_RELEASE);
 	}
 	fd = kconn.fd;
 	pthread_mutex_unlock(&kconn.lock);
@@ -170,7 +173,7 @@ static IOReturn exchange(int fd, const struct iok_rpc *req, int in_fd, struct io
 		.rep = (uintptr_t)rep->msg, .rep_cap = IOK_WIRE_MAX_MSG, .fd = in_fd,
 	};
 	if (ioctl(fd, IOK_IOC_MSG, &km) < 0) {
-		ret = from_errno(errno);
+		ret = iok_kern_errno(errno);
 		free(m);
 		return ret;
 	}
@@ -229,7 +232,7 @@ struct kchan {
 	uint8_t *ool;
 	size_t ool_size;
 	/* The request and the reply, each with its inband structure. */
-	uint8_t req[sizeof(struct iok_wire_call) + IOK_WIRE_MAX_INBAND] __attribute__((aligned(16)));
+	uint8_t req[IOK_KERN_REQ_CAP] __attribute__((aligned(16)));
 	uint8_t rep[sizeof(struct iok_wire_call_reply) + IOK_WIRE_MAX_INBAND]
 		__attribute__((aligned(16)));
 };
@@ -308,16 +311,7 @@ IOReturn iok_kern_chan_ool(struct iok_chan *chan, size_t size, uint8_t **base)
 	return kIOReturnSuccess;
 }
 
-/* Calls get no rep_len back: the reply's own size, checked. */
-static IOReturn check_reply(const struct iok_wire_call_reply *r, size_t cap)
-{
-	if (r->hdr.size < sizeof(*r) || r->hdr.size > cap ||
-	    r->hdr.size != sizeof(*r) + r->struct_out_size || r->hdr.op != IOK_OP_CONNECT_CALL)
-		return kIOReturnIPCError;
-	return kIOReturnSuccess;
-}
-
-IOReturn iok_kern_call_in_place(struct iok_wire_call *m, const struct iok_wire_call_reply **reply)
+IOReturn iok_kern_call_first(struct iok_wire_call *m, const struct iok_wire_call_reply **reply)
 {
 	IOReturn ret;
 	int fd = kfd(&ret);
@@ -325,9 +319,9 @@ IOReturn iok_kern_call_in_place(struct iok_wire_call *m, const struct iok_wire_c
 	if (fd < 0)
 		return ret;
 	if (ioctl(fd, IOK_IOC_CALL, m) < 0)
-		return from_errno(errno);
+		return iok_kern_errno(errno);
 	*reply = (const struct iok_wire_call_reply *)(const void *)m;
-	return check_reply(*reply, sizeof(((struct kchan *)0)->req));
+	return iok_kern_check_reply(*reply, IOK_KERN_REQ_CAP);
 }
 
 IOReturn iok_kern_chan_call(struct iok_chan *chan, const struct iok_wire_call_reply **reply)
@@ -347,7 +341,7 @@ IOReturn iok_kern_chan_call(struct iok_chan *chan, const struct iok_wire_call_re
 	if (fd < 0)
 		return ret;
 	if (ioctl(fd, IOK_IOC_MSG, &km) < 0)
-		return from_errno(errno);
+		return iok_kern_errno(errno);
 	*reply = (const struct iok_wire_call_reply *)(const void *)ch->rep;
-	return check_reply(*reply, sizeof(ch->rep));
+	return iok_kern_check_reply(*reply, sizeof(ch->rep));
 }
