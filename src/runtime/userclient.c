@@ -394,8 +394,10 @@ static uint64_t output_struct_size(const IOExternalMethodArguments *a)
 					    : a->structureOutputSize;
 }
 
-static bool counts_ok(const IOExternalMethodArguments *a, uint32_t scalar_in, uint32_t struct_in,
-		      uint32_t scalar_out, uint32_t struct_out)
+/* Inline: it is on every call's path, twice expanded. */
+static inline __attribute__((always_inline)) bool
+counts_ok(const IOExternalMethodArguments *a, uint32_t scalar_in, uint32_t struct_in,
+	  uint32_t scalar_out, uint32_t struct_out)
 {
 	if (scalar_in != kIOUCVariableStructureSize && scalar_in != a->scalarInputCount)
 		return false;
