@@ -172,11 +172,11 @@ static inline IOReturn iok_kern_call_in_place(struct iok_wire_call *m,
 {
 	int fd = __atomic_load_n(&iok_kern_fd, __ATOMIC_ACQUIRE);
 
+	*reply = (const struct iok_wire_call_reply *)(const void *)m;   /* answered over it */
 	if (fd < 0)
 		return iok_kern_call_first(m, reply);   /* opens the device */
 	if (ioctl(fd, IOK_IOC_CALL, m) < 0)
 		return iok_kern_errno(errno);
-	*reply = (const struct iok_wire_call_reply *)(const void *)m;
 	return iok_kern_check_reply(*reply, IOK_KERN_REQ_CAP);
 }
 

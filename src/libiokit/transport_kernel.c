@@ -316,11 +316,11 @@ IOReturn iok_kern_call_first(struct iok_wire_call *m, const struct iok_wire_call
 	IOReturn ret;
 	int fd = kfd(&ret);
 
+	*reply = (const struct iok_wire_call_reply *)(const void *)m;
 	if (fd < 0)
 		return ret;
 	if (ioctl(fd, IOK_IOC_CALL, m) < 0)
 		return iok_kern_errno(errno);
-	*reply = (const struct iok_wire_call_reply *)(const void *)m;
 	return iok_kern_check_reply(*reply, IOK_KERN_REQ_CAP);
 }
 
