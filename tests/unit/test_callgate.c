@@ -120,18 +120,25 @@ static void test_lock_waits_for_calls(void **state)
 	assert_int_equal(__atomic_load_n(&gate.state, __ATOMIC_SEQ_CST), 0);
 }
 
-/* A call waits while the gate is held, and goes in once it is released. */
-static void test_call_waits_for_lock(void **state)
+/* With the gate held here, fn (in a thread) does not get through until it
+ * is released; then it has (*done is 1). */
+static void waits_for_unlock(void *(*fn)(void *), int *done)
 {
 	pthread_t t;
 
 	iok_callgate_lock(&gate);
-	assert_int_equal(pthread_create(&t, NULL, enter_once, NULL), 0);
+	assert_int_equal(pthread_create(&t, NULL, fn, NULL), 0);
 	usleep(50000);
-	assert_int_equal(load(&inside), 0);
+	assert_int_equal(load(done), 0);
 	iok_callgate_unlock(&gate);
 	pthread_join(t, NULL);
-	assert_int_equal(load(&inside), 1);
+	assert_int_equal(load(done), 1);
+}
+
+/* A call waits while the gate is held, and goes in once it is released. */
+static void test_call_waits_for_lock(void **state)
+{
+	waits_for_unlock(enter_once, &inside);
 	iok_callgate_leave(&gate);
 	assert_int_equal(__atomic_load_n(&gate.state, __ATOMIC_SEQ_CST), 0);
 }
@@ -139,16 +146,9 @@ static void test_call_waits_for_lock(void **state)
 /* A second exclusive holder waits for the first. */
 static void test_lock_waits_for_lock(void **state)
 {
-	pthread_t t;
-
-	iok_callgate_lock(&gate);
-	assert_int_equal(pthread_create(&t, NULL, lock_once, NULL), 0);
-	usleep(50000);
-	assert_int_equal(load(&held), 0);
+	waits_for_unlock(lock_once, &held);
 	iok_callgate_unlock(&gate);
-	pthread_join(t, NULL);
-	assert_int_equal(load(&held), 1);
-	iok_callgate_unlock(&gate);
+	assert_int_equal(__atomic_load_n(&gate.state, __ATOMIC_SEQ_CST), 0);
 }
 
 int main(void)
