@@ -435,6 +435,30 @@ static void test_call_ioctl(void **state)
 		assert_int_equal(q->r.hdr.result, kIOReturnSuccess);
 		assert_int_equal(q->r.scalar_out[1], 40);
 	}
+	{
+		/* The request is read only as far as its counts go: its
+		 * scalars past the count, and the async reference of a call
+		 * that is not async, may lie past the readable memory. */
+		size_t head = offsetof(struct iok_wire_call, async_ref);
+		size_t two = offsetof(struct iok_wire_call, scalar_in) + 2 * sizeof(uint64_t);
+		struct inplace *q = (struct inplace *)(void *)(page + 4096 - two);
+
+		calc_request(p, conn, 20, 3);
+		memcpy(q, p, two);
+		assert_int_equal(call_inplace(fd, q), 0);
+		assert_int_equal(q->r.hdr.result, kIOReturnSuccess);
+		assert_int_equal(q->r.scalar_out[1], 60);
+		q = (struct inplace *)(void *)(page + 4096 - head);
+		memcpy(q, p, head);
+		q->c.scalar_in_count = 0;
+		assert_int_equal(call_inplace(fd, q), 0);
+		assert_int_equal(q->r.hdr.result, kIOReturnBadArgument);   /* the method's count */
+		memcpy(q, p, head);
+		q->c.scalar_in_count = 0;
+		q->c.wake_port = 0x4243;
+		q->c.async_ref_count = 1;
+		assert_int_equal(call_inplace(fd, q), -EFAULT);   /* an async call's reference */
+	}
 	munmap(page, 4096);
 	free(before);
 	free(p);
