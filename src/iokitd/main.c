@@ -89,7 +89,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!socket_path) {
-		if (iok_socket_path(path, sizeof(path))) {
+		if (iok_socket_path(path, sizeof(path), NULL)) {
 			fprintf(stderr, "iokitd: socket path too long\n");
 			return 1;
 		}

@@ -85,15 +85,31 @@ static void conn_lost_locked(void)
 static IOReturn exchange_locked(const struct iok_rpc *req, int fd, struct iok_reply *rep,
 			       int *out_fd);
 
+/*
+ * The /tmp fallback name can be bound by any local user first: talk only to
+ * a host run by this user or by root (SO_PEERCRED: the credentials of the
+ * process that made the listening socket).
+ */
+static bool peer_trusted(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) || len != sizeof(cred))
+		return false;
+	return cred.uid == getuid() || cred.uid == 0;
+}
+
 static IOReturn connect_locked(void)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct iok_rpc hello = { .op = IOK_OP_HELLO, .value = IOK_WIRE_VERSION };
 	struct iok_reply rep = { 0 };
 	IOReturn ret;
+	bool shared;
 	int fd;
 
-	if (iok_socket_path(sun.sun_path, sizeof(sun.sun_path)))
+	if (iok_socket_path(sun.sun_path, sizeof(sun.sun_path), &shared))
 		return kIOReturnNotResponding;
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -101,6 +117,10 @@ static IOReturn connect_locked(void)
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
 		close(fd);
 		return kIOReturnNotResponding;
+	}
+	if (shared && !peer_trusted(fd)) {
+		close(fd);
+		return kIOReturnNotPrivileged;
 	}
 	conn.fd = fd;
 	conn.state = CONN_UP;
