@@ -13,7 +13,11 @@
  * (IOConnectSetNotificationPort), maps the monitor queue
  * (IOConnectMapMemory64) and loops on IODataQueueWaitForAvailableData /
  * IODataQueueDataAvailable / IODataQueueDequeue, handing each TestMessage
- * to a callback that checks the sequence numbers.
+ * to a callback that checks the sequence numbers.  Before the close, the
+ * receive thread is told to stop (a flag, then an empty Mach message to its
+ * port to wake it) and joined: it unmaps the queue itself, while the
+ * connection is open, and never reads memory that dies with the
+ * connection.
  *
  *   controller calculate X Y
  *   controller echo TEXT | echo --size N
@@ -39,7 +43,7 @@
 #include "TestDriverShared.h"
 
 static bool quiet;
-static struct receiver *receiving;   /* joined after IOServiceClose */
+static struct receiver *receiving;   /* stopped and joined before IOServiceClose */
 
 /* ---- the receive thread ------------------------------------------------- */
 
@@ -52,6 +56,8 @@ struct receiver {
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
 	bool ready;             /* port registered and queue mapped */
+	bool stop;              /* asked to end (lock) */
+	mach_port_t port;       /* its notification port, once ready */
 	IOReturn setup_error;
 	uint64_t received;
 	uint64_t next_sequence; /* what the callback expects next */
@@ -73,10 +79,21 @@ static void message_received(struct receiver *r, const TestMessage *m)
 		       m->type == kTestMessageTimer ? "timer" : "generated", m->text);
 }
 
-static void set_ready(struct receiver *r, IOReturn error)
+static bool stopping(struct receiver *r)
+{
+	bool stop;
+
+	pthread_mutex_lock(&r->lock);
+	stop = r->stop;
+	pthread_mutex_unlock(&r->lock);
+	return stop;
+}
+
+static void set_ready(struct receiver *r, mach_port_t port, IOReturn error)
 {
 	pthread_mutex_lock(&r->lock);
 	r->ready = true;
+	r->port = port;
 	r->setup_error = error;
 	pthread_cond_broadcast(&r->changed);
 	pthread_mutex_unlock(&r->lock);
@@ -92,23 +109,24 @@ static void *receive_main(void *arg)
 	IOReturn ret;
 
 	if (port == MACH_PORT_NULL) {
-		set_ready(r, kIOReturnNoResources);
+		set_ready(r, MACH_PORT_NULL, kIOReturnNoResources);
 		return NULL;
 	}
 	ret = IOConnectSetNotificationPort(r->connect, QUEUETYPE_MONITOR, port, 0);
 	if (ret == kIOReturnSuccess)
 		ret = IOConnectMapMemory64(r->connect, kIODefaultMemoryType, mach_task_self(),
 					   &address, &size, kIOMapAnywhere);
-	set_ready(r, ret);
+	set_ready(r, ret == kIOReturnSuccess ? port : MACH_PORT_NULL, ret);
 	if (ret != kIOReturnSuccess) {
 		mach_port_destroy(mach_task_self(), port);
 		return NULL;
 	}
 	queue = (IODataQueueMemory *)(uintptr_t)address;
-	/* Ends when the connection closes: the port is then never signalled
-	 * again, and the wait says so. */
-	while (IODataQueueWaitForAvailableData(queue, port) == kIOReturnSuccess) {
-		while (IODataQueueDataAvailable(queue)) {
+	/* Ends when told to (receiver_stop), or if the connection goes away
+	 * under it: the port is then never signalled again, and the wait says
+	 * so. */
+	while (!stopping(r) && IODataQueueWaitForAvailableData(queue, port) == kIOReturnSuccess) {
+		while (!stopping(r) && IODataQueueDataAvailable(queue)) {
 			TestMessage m;
 			uint32_t msize = sizeof(m);
 
@@ -136,6 +154,25 @@ static IOReturn receiver_start(struct receiver *r, io_connect_t connect)
 		pthread_cond_wait(&r->changed, &r->lock);
 	pthread_mutex_unlock(&r->lock);
 	return r->setup_error;
+}
+
+/* Ends the receive thread: the flag, then an empty message to its port
+ * (as a Mac program wakes a thread waiting on a port), then the join. */
+static void receiver_stop(struct receiver *r)
+{
+	mach_msg_header_t wake = {
+		.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0),
+		.msgh_size = sizeof(wake),
+	};
+
+	pthread_mutex_lock(&r->lock);
+	r->stop = true;
+	wake.msgh_remote_port = r->port;
+	pthread_mutex_unlock(&r->lock);
+	if (wake.msgh_remote_port != MACH_PORT_NULL)
+		mach_msg(&wake, MACH_SEND_MSG, sizeof(wake), 0, MACH_PORT_NULL,
+			 MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
+	pthread_join(r->thread, NULL);
 }
 
 /* Waits (up to 10 s) until count messages in all have arrived. */
@@ -394,13 +431,14 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	good = run(connect, argc - a, argv + a);
 	printf("phase 4: close\n");
-	good = ok("IOServiceClose", IOServiceClose(connect)) && good;
-	/* The receive loop ends once the closed connection lets go of the port. */
+	/* The receive thread first: the queue's memory dies with the
+	 * connection, and the thread must not be reading it then. */
 	if (receiving) {
-		pthread_join(receiving->thread, NULL);
+		receiver_stop(receiving);
 		printf("  receive thread finished: %llu events\n",
 		       (unsigned long long)receiving->received);
 	}
+	good = ok("IOServiceClose", IOServiceClose(connect)) && good;
 	IOObjectRelease(service);
 	printf("controller: %s\n", good ? "OK" : "FAILED");
 	return good ? 0 : 1;
