@@ -3,8 +3,15 @@
  * map.c - IOConnectMapMemory64 / IOConnectUnmapMemory64 and
  * IOConnectSetNotificationPort.  The host hands over the driver's memory as
  * a sealed memfd; the library maps it and remembers the mapping so that
- * it dies with its connection (IOServiceClose unmaps what is left), as a
- * user client's mappings do on macOS.
+ * it dies with its connection, as a user client's mappings do on macOS.
+ *
+ * At IOServiceClose the driver's memory goes at once, but the range stays
+ * readable: it is replaced, in one step, by private zero pages ("retired").
+ * A thread still reading it (a receive loop that the close is about to
+ * end, the usual way to stop one) reads an empty queue instead of
+ * faulting.  A retired range costs address space only; it is freed by
+ * IOConnectUnmapMemory64 or vm_deallocate on it, or when RETIRED_MAX later
+ * ranges have been retired.
  */
 #include "libiokit.h"
 #include "vm.h"
@@ -19,12 +26,20 @@ struct mapping {
 	struct mapping *next;
 	io_connect_t conn;
 	uint32_t type;
+	int prot;
 	mach_vm_address_t addr;
 	mach_vm_size_t size;
 };
 
+#define RETIRED_MAX 32
+
 static pthread_mutex_t maps_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct mapping *maps;
+static struct {
+	mach_vm_address_t addr;
+	mach_vm_size_t size;   /* 0: a free slot */
+} retired[RETIRED_MAX];     /* maps_lock */
+static unsigned retired_next;   /* the slot replaced next (the oldest) */
 
 static IOReturn fd_call(const struct iok_rpc *req, int fd, struct iok_wire_msg *out, int *out_fd)
 {
@@ -98,7 +113,7 @@ IOK_EXPORT kern_return_t IOConnectMapMemory64(io_connect_t connect, uint32_t mem
 		munmap(p, (size_t)m.value);
 		return kIOReturnNoMemory;
 	}
-	*rec = (struct mapping){ NULL, connect, memoryType, (uintptr_t)p, m.value };
+	*rec = (struct mapping){ NULL, connect, memoryType, prot, (uintptr_t)p, m.value };
 	pthread_mutex_lock(&maps_lock);
 	rec->next = maps;
 	maps = rec;
@@ -136,6 +151,8 @@ IOK_EXPORT kern_return_t IOConnectUnmapMemory64(io_connect_t connect, uint32_t m
 	if (fromTask != mach_task_self())
 		return kIOReturnBadArgument;
 	ret = fd_call(&req, -1, &m, NULL);
+	if (iok_map_free_retired(atAddress, 0))
+		return ret;   /* the range a closed connection left: freed; the call's own answer */
 	if (ret != kIOReturnSuccess)
 		return ret;   /* clientMemoryForType's own error */
 	rec = take_mapping(connect, memoryType, atAddress);
@@ -169,6 +186,49 @@ bool iok_map_find(mach_vm_address_t addr, io_connect_t *conn, uint32_t *type,
 	return r != NULL;
 }
 
+/* Replaces the mapping with private zero pages and remembers the range,
+ * freeing the oldest remembered one when all slots are taken. */
+static void retire(const struct mapping *r)
+{
+	mach_vm_size_t size = (r->size + vm_page_mask) & ~(mach_vm_size_t)vm_page_mask;
+	void *p = mmap((void *)(uintptr_t)r->addr, (size_t)size, r->prot,
+		       MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	mach_vm_address_t old_addr;
+	mach_vm_size_t old_size;
+
+	if (p == MAP_FAILED) {
+		munmap((void *)(uintptr_t)r->addr, (size_t)size);
+		return;
+	}
+	pthread_mutex_lock(&maps_lock);
+	old_addr = retired[retired_next].addr;
+	old_size = retired[retired_next].size;
+	retired[retired_next].addr = r->addr;
+	retired[retired_next].size = size;
+	retired_next = (retired_next + 1) % RETIRED_MAX;
+	pthread_mutex_unlock(&maps_lock);
+	if (old_size)
+		munmap((void *)(uintptr_t)old_addr, (size_t)old_size);
+}
+
+bool iok_map_free_retired(mach_vm_address_t addr, mach_vm_size_t size)
+{
+	mach_vm_size_t found = 0;
+
+	pthread_mutex_lock(&maps_lock);
+	for (unsigned i = 0; i < RETIRED_MAX; i++) {
+		if (retired[i].size && retired[i].addr == addr && (!size || retired[i].size == size)) {
+			found = retired[i].size;
+			retired[i].size = 0;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&maps_lock);
+	if (found)
+		munmap((void *)(uintptr_t)addr, (size_t)found);
+	return found != 0;
+}
+
 void iok_unmap_connection(io_connect_t connect)
 {
 	struct mapping **pp, *dead = NULL;
@@ -190,7 +250,7 @@ void iok_unmap_connection(io_connect_t connect)
 		struct mapping *r = dead;
 
 		dead = r->next;
-		munmap((void *)(uintptr_t)r->addr, (size_t)r->size);
+		retire(r);
 		free(r);
 	}
 }

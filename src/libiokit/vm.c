@@ -5,7 +5,8 @@
  *
  * Deallocation frees what libiokit handed out (iok_vm_allocate: whole or
  * in part, page-granular) and unmaps a whole IOConnectMapMemory mapping
- * (through IOConnectUnmapMemory64, so that the connection forgets it).
+ * (through IOConnectUnmapMemory64, so that the connection forgets it), or
+ * the zero pages such a mapping left when its connection was closed.
  * Anything else is the program's own memory, which Linux programs free
  * with free()/munmap(): such a range gives KERN_INVALID_ADDRESS and is
  * left alone, where macOS would unmap it.  A zero size succeeds, as on
@@ -170,6 +171,10 @@ IOK_EXPORT kern_return_t mach_vm_deallocate(vm_map_t target, mach_vm_address_t a
 		ret = IOConnectUnmapMemory64(conn, type, mach_task_self(), map_start);
 		return ret == kIOReturnSuccess ? KERN_SUCCESS : ret;
 	}
+
+	/* What a closed connection's mapping left (map.c). */
+	if (iok_map_free_retired(start, end - start))
+		return KERN_SUCCESS;
 
 	pthread_mutex_lock(&vm_lock);
 	if (!covered_locked(start, end))

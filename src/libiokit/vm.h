@@ -27,4 +27,10 @@ void *iok_vm_allocate(size_t size);
 bool iok_map_find(mach_vm_address_t addr, io_connect_t *conn, uint32_t *type,
 		  mach_vm_address_t *start, mach_vm_size_t *size);
 
+/*
+ * Frees the range IOServiceClose left where a mapping at addr was (private
+ * zero pages, see map.c), if size is 0 or its size: true if there was one.
+ */
+bool iok_map_free_retired(mach_vm_address_t addr, mach_vm_size_t size);
+
 #endif /* LIBIOKIT_VM_H */
