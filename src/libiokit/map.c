@@ -151,10 +151,12 @@ IOK_EXPORT kern_return_t IOConnectUnmapMemory64(io_connect_t connect, uint32_t m
 	if (fromTask != mach_task_self())
 		return kIOReturnBadArgument;
 	ret = fd_call(&req, -1, &m, NULL);
-	if (iok_map_free_retired(atAddress, 0))
-		return ret;   /* the range a closed connection left: freed; the call's own answer */
-	if (ret != kIOReturnSuccess)
-		return ret;   /* clientMemoryForType's own error */
+	if (ret != kIOReturnSuccess) {
+		/* clientMemoryForType's own error, or a closed connection's:
+		 * the range such a connection left is freed all the same. */
+		iok_map_free_retired(atAddress, 0);
+		return ret;
+	}
 	rec = take_mapping(connect, memoryType, atAddress);
 	if (!rec)
 		return kIOReturnBadArgument;
