@@ -29,19 +29,17 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-enum kstate { K_NEW, K_UP };
-
 static struct {
-	pthread_mutex_t lock;
-	enum kstate state;
-	int fd;
-	uint32_t seq;   /* atomic */
-} kconn = { PTHREAD_MUTEX_INITIALIZER, K_NEW, -1, 0 };
+	pthread_mutex_t lock;   /* opening the device */
+	uint32_t seq;           /* atomic */
+} kconn = { PTHREAD_MUTEX_INITIALIZER, 0 };
 
 static pthread_once_t choose_once = PTHREAD_ONCE_INIT;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 int iok_transport;   /* IOK_TRANSPORT_*, see iok_kern_active() */
-int iok_kern_fd = -1;   /* kconn.fd once up: the call path's one load */
+/* The device's descriptor once opened and greeted (atomic), else -1: set
+ * under kconn.lock, read without it on the call path. */
+int iok_kern_fd = -1;
 
 static void choose(void)
 {
@@ -67,11 +65,9 @@ bool iok_kern_choose(void)
 static void child_after_fork(void)
 {
 	pthread_mutex_init(&kconn.lock, NULL);
-	if (kconn.fd >= 0)
-		close(kconn.fd);
-	kconn.fd = -1;
+	if (iok_kern_fd >= 0)
+		close(iok_kern_fd);
 	iok_kern_fd = -1;
-	kconn.state = K_NEW;
 }
 
 static void install_atfork(void)
@@ -101,16 +97,17 @@ static IOReturn exchange(int fd, const struct iok_rpc *req, int in_fd, struct io
  * when the device cannot be reached. */
 static int kfd(IOReturn *ret)
 {
-	int fd;
-
 	/* Once up, the descriptor stays (until a fork, in the child). */
-	if (__atomic_load_n(&kconn.state, __ATOMIC_ACQUIRE) == K_UP) {
+	int fd = __atomic_load_n(&iok_kern_fd, __ATOMIC_ACQUIRE);
+
+	if (fd >= 0) {
 		*ret = kIOReturnSuccess;
-		return kconn.fd;
+		return fd;
 	}
 	pthread_once(&atfork_once, install_atfork);
 	pthread_mutex_lock(&kconn.lock);
-	if (kconn.state == K_NEW) {
+	fd = iok_kern_fd;
+	if (fd < 0) {
 		struct iok_rpc hello = { .op = IOK_OP_HELLO, .value = IOK_WIRE_VERSION };
 		struct iok_reply rep = { 0 };
 
@@ -127,11 +124,8 @@ static int kfd(IOReturn *ret)
 			pthread_mutex_unlock(&kconn.lock);
 			return -1;
 		}
-		kconn.fd = fd;
-		__atomic_store_n(&kconn.state, K_UP, __ATOMIC_RELEASE);
 		__atomic_store_n(&iok_kern_fd, fd, __ATOMIC_RELEASE);
 	}
-	fd = kconn.fd;
 	pthread_mutex_unlock(&kconn.lock);
 	*ret = kIOReturnSuccess;
 	return fd;
@@ -219,7 +213,7 @@ bool iok_kern_alive(void)
 	bool up;
 
 	pthread_mutex_lock(&kconn.lock);
-	up = kconn.state == K_UP;   /* the module cannot go while we hold it */
+	up = iok_kern_fd >= 0;   /* the module cannot go while we hold it */
 	pthread_mutex_unlock(&kconn.lock);
 	return up;
 }
@@ -228,7 +222,6 @@ bool iok_kern_alive(void)
 
 /* The calling thread's buffers (the kernel transport's "channel"). */
 struct kchan {
-	uint32_t fork_gen;
 	uint8_t *ool;
 	size_t ool_size;
 	/* The request and the reply, each with its inband structure. */
