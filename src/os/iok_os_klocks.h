@@ -2,8 +2,9 @@
 /*
  * iok_os_klocks.h - the kernel OS layer's lock operations, inline: every
  * method call takes a name table's mutex, and a call through os_kernel.c
- * for each lock operation would cost as much as the lock itself.  Included by iok_os.h in kernel builds only;
- * initialisation stays in os_kernel.c (it owns the lockdep classes).
+ * for each lock operation would cost as much as the lock itself.
+ * Included by iok_os.h in kernel builds only; initialisation stays in
+ * os_kernel.c (it owns the lockdep classes).
  */
 #ifndef IOK_OS_KLOCKS_H
 #define IOK_OS_KLOCKS_H

@@ -117,9 +117,7 @@ char *iok_strdup(const char *s)
 
 /* ---- locks -------------------------------------------------------------- */
 
-/* Lock and unlock are inline (iok_os_klocks.h). */
-#define MUTEX(m)  IOK_KMUTEX(m)
-#define KRW(l)    IOK_KRW(l)
+/* Lock and unlock are inline (iok_os_klocks.h, IOK_KMUTEX / IOK_KRW). */
 
 struct kcond {
 	wait_queue_head_t wq;
@@ -139,18 +137,18 @@ static struct lock_class_key iok_mutex_key, iok_rwsem_key;
 
 void iok_mutex_init(iok_mutex_t *m)
 {
-	__mutex_init(MUTEX(m), "iok_mutex", &iok_mutex_key);
+	__mutex_init(IOK_KMUTEX(m), "iok_mutex", &iok_mutex_key);
 }
 
 void iok_mutex_destroy(iok_mutex_t *m)
 {
-	mutex_destroy(MUTEX(m));
+	mutex_destroy(IOK_KMUTEX(m));
 }
 
 void iok_rwlock_init(iok_rwlock_t *l)
 {
-	__init_rwsem(&KRW(l)->sem, "iok_rwlock", &iok_rwsem_key);
-	KRW(l)->writer = false;
+	__init_rwsem(&IOK_KRW(l)->sem, "iok_rwlock", &iok_rwsem_key);
+	IOK_KRW(l)->writer = false;
 }
 
 void iok_rwlock_destroy(iok_rwlock_t *l)
@@ -179,7 +177,7 @@ static int cond_wait(struct kcond *k, iok_mutex_t *m, const ktime_t *deadline)
 	int ret = 0;
 
 	prepare_to_wait(&k->wq, &wait, TASK_IDLE);
-	mutex_unlock(MUTEX(m));
+	mutex_unlock(IOK_KMUTEX(m));
 	if (READ_ONCE(k->seq) == seq) {
 		if (deadline) {
 			ktime_t expires = *deadline;
@@ -190,7 +188,7 @@ static int cond_wait(struct kcond *k, iok_mutex_t *m, const ktime_t *deadline)
 		}
 	}
 	finish_wait(&k->wq, &wait);
-	mutex_lock(MUTEX(m));
+	mutex_lock(IOK_KMUTEX(m));
 	if (deadline && READ_ONCE(k->seq) == seq && ktime_get() >= *deadline)
 		ret = -ETIMEDOUT;
 	return ret;

@@ -232,8 +232,8 @@ IOReturn iok_user_client_open(iok_task_t *task, iok_service_t *service, uint32_t
  * client (kIOReturnBadArgument for anything else). */
 IOReturn iok_user_client_close(iok_service_t *uc);
 /* An external method call on a user client (uc->uc set); args is fully
- * built and checked for transport limits.  kIOReturnNotAttached once the client is closed.  Inline: it is
- * the middle of every call. */
+ * built and checked for transport limits.  kIOReturnNotAttached once the
+ * client is closed.  Inline: it is the middle of every call. */
 static inline IOReturn iok_user_client_call(iok_service_t *uc, IOExternalMethodArguments *args)
 {
 	struct iok_uc *u = uc->uc;
